@@ -1,0 +1,76 @@
+package org.cnf4j.model;
+
+import org.cnf4j.backend.DType;
+import org.cnf4j.backend.Mat;
+
+/**
+ * Read-only copy of the parameters in the engine's precision, laid out for the kernels: the K_i as
+ * BLAS matrices, small vectors as Java arrays, and the derived quantities that every sample shares
+ * (M = A^T A, the squared row norms of K0x, trace(M[:d,:d])). Built once per optimiser step and
+ * shared by all worker threads.
+ */
+public final class PhiWeights {
+    public final PhiShape shape;
+    public final DType dtype;
+    /** K_i, m x fan_in. */
+    final Mat[] k;
+    /** b_i. */
+    final double[][] b;
+    final double[] w;
+    /** c.weight (d+1) and c.bias. */
+    final double[] cw;
+    final double cb;
+    /** M = A^T A, (d+1) x (d+1), as a matrix for GEMM and as a Java array. */
+    final Mat mMat;
+    final double[] m;
+    /** K0x = K0[:, :d] row-major, and its squared row norms G0_j = sum_k K0x[j,k]^2. */
+    final double[] k0x;
+    final double[] g0;
+    final double traceMx;
+
+    public PhiWeights(PhiParams p, DType dtype) {
+        this.shape = p.shape;
+        this.dtype = dtype;
+        int d = shape.d(), mm = shape.m(), nTh = shape.nTh();
+        k = new Mat[nTh];
+        b = new double[nTh][];
+        for (int i = 0; i < nTh; i++) {
+            k[i] = Mat.create(dtype, mm, shape.fanIn(i));
+            k[i].copyFrom(p.data, p.tensor(PhiParams.layerWeight(i)).offset());
+            b[i] = round(p.copyOf(PhiParams.layerBias(i)));
+        }
+        w = round(p.copyOf("w.weight"));
+        cw = round(p.copyOf("c.weight"));
+        cb = round(p.copyOf("c.bias"))[0];
+        double[] a = round(p.copyOf("A"));
+        int r = shape.r(), d1 = d + 1;
+        m = new double[d1 * d1];
+        for (int i = 0; i < d1; i++) {
+            for (int j = 0; j < d1; j++) {
+                double s = 0;
+                for (int q = 0; q < r; q++) s += a[q * d1 + i] * a[q * d1 + j];
+                m[i * d1 + j] = s;
+            }
+        }
+        mMat = Mat.create(dtype, d1, d1);
+        mMat.copyFrom(m, 0);
+        double tr = 0;
+        for (int i = 0; i < d; i++) tr += m[i * d1 + i];
+        traceMx = tr;
+        k0x = new double[mm * d];
+        g0 = new double[mm];
+        for (int j = 0; j < mm; j++) {
+            for (int q = 0; q < d; q++) {
+                double v = k[0].get(j, q);
+                k0x[j * d + q] = v;
+                g0[j] += v * v;
+            }
+        }
+    }
+
+    /** Rounds to the engine precision so the Java-side copies agree with the BLAS matrices. */
+    private double[] round(double[] v) {
+        if (dtype == DType.FLOAT32) for (int i = 0; i < v.length; i++) v[i] = (float) v[i];
+        return v;
+    }
+}

@@ -1,0 +1,64 @@
+package org.cnf4j.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.cnf4j.io.Npy;
+
+/** Paths to ../shared and comparison helpers for the tests. */
+public final class Fixtures {
+    private Fixtures() {}
+
+    public static Path shared() {
+        Path p = Path.of(System.getProperty("cnf4j.shared", "../shared")).toAbsolutePath().normalize();
+        assertTrue(Files.isDirectory(p), "shared/ not found at " + p + " (set -Dcnf4j.shared=...)");
+        return p;
+    }
+
+    public static Path swissroll() { return shared().resolve("reference/otflow/swissroll"); }
+
+    public static Path miniboone() { return shared().resolve("reference/otflow/miniboone"); }
+
+    public static Npy.Array npy(Path p) {
+        try {
+            return Npy.read(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** max|a - b| / max|b|, the relative error measure of the reference README. */
+    public static double relErr(double[] mine, double[] ref) {
+        assertEquals(ref.length, mine.length, "length");
+        double num = 0, den = 0;
+        for (int i = 0; i < ref.length; i++) {
+            num = Math.max(num, Math.abs(mine[i] - ref[i]));
+            den = Math.max(den, Math.abs(ref[i]));
+        }
+        return den == 0 ? num : num / den;
+    }
+
+    public static void assertRel(double[] mine, double[] ref, double tol, String what) {
+        double e = relErr(mine, ref);
+        assertTrue(e <= tol, what + ": relative error " + e + " > " + tol);
+    }
+
+    /** Column j of a row-major matrix with the given width. */
+    public static double[] column(double[] a, int width, int j) {
+        double[] c = new double[a.length / width];
+        for (int i = 0; i < c.length; i++) c[i] = a[i * width + j];
+        return c;
+    }
+
+    /** Columns [from, to) of a row-major matrix. */
+    public static double[] columns(double[] a, int width, int from, int to) {
+        int rows = a.length / width, w = to - from;
+        double[] c = new double[rows * w];
+        for (int i = 0; i < rows; i++) System.arraycopy(a, i * width + from, c, i * w, w);
+        return c;
+    }
+}
