@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * NumPy .npy files (format versions 1-3): read float64, float32 and integer arrays of any rank into a
+ * NumPy .npy files (format versions 1-3): read float64, float32, int64, int32 and uint8 arrays of any rank into a
  * row-major double array; write float64 or float32. Fortran-ordered files are transposed on read.
  */
 public final class Npy {
@@ -45,24 +45,36 @@ public final class Npy {
             headerLen = bb.getShort(8) & 0xffff;
             headerStart = 10;
         } else if (major == 2 || major == 3) {
+            if (all.length < 12) throw new IOException(name + ": truncated .npy header");
             headerLen = bb.getInt(8);
             headerStart = 12;
         } else {
             throw new IOException(name + ": unsupported .npy version " + major);
         }
-        if (headerLen < 0 || headerStart + headerLen > all.length) throw new IOException(name + ": truncated .npy header");
+        // long arithmetic: a corrupt version-2 length near Integer.MAX_VALUE must not wrap around
+        if (headerLen < 0 || (long) headerStart + headerLen > all.length) throw new IOException(name + ": truncated .npy header");
         String header = new String(all, headerStart, headerLen, StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, name, "descr");
         boolean fortran = group(FORTRAN, header, name, "fortran_order").equals("True");
         String shapeText = group(SHAPE, header, name, "shape").trim();
-        int[] shape = shapeText.isEmpty() ? new int[0]
-                : Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        int[] shape;
+        try {
+            shape = shapeText.isEmpty() ? new int[0]
+                    : Arrays.stream(shapeText.split(",")).map(String::trim).filter(s -> !s.isEmpty()).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IOException(name + ": bad .npy shape (" + shapeText + ")");
+        }
         long count = 1;
-        for (int s : shape) count *= s;
-        if (count > Integer.MAX_VALUE) throw new IOException(name + ": array too large");
+        for (int s : shape) {
+            if (s < 0) throw new IOException(name + ": bad .npy shape (" + shapeText + ")");
+            count *= s;
+            if (count > Integer.MAX_VALUE) throw new IOException(name + ": array too large");
+        }
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         String type = descr.substring(1);
-        int width = Integer.parseInt(type.substring(1));
+        // check the dtype before the size, so e.g. '<c16' or '<M8[ns]' is reported as unsupported, not as truncated
+        int width = width(type);
+        if (width < 0) throw new IOException(name + ": unsupported .npy dtype '" + descr + "' (supported: float64, float32, int64, int32, uint8)");
         int dataStart = headerStart + headerLen;
         if ((long) dataStart + count * width > all.length) {
             throw new IOException(name + ": truncated .npy data (expected " + count * width + " bytes, found " + (all.length - dataStart) + ")");
@@ -76,11 +88,21 @@ public final class Npy {
                 case "i8": out[i] = data.getLong(i * 8); break;
                 case "i4": out[i] = data.getInt(i * 4); break;
                 case "u1": out[i] = data.get(i) & 0xff; break;
-                default: throw new IOException(name + ": unsupported .npy dtype '" + descr + "' (use float64, float32 or integers)");
+                default: throw new AssertionError(type);
             }
         }
         if (fortran && shape.length > 1) out = fortranToC(out, shape);
         return new Array(shape, out);
+    }
+
+    /** Bytes per element of a supported dtype (without its byte-order character), or -1. */
+    private static int width(String type) {
+        switch (type) {
+            case "f8": case "i8": return 8;
+            case "f4": case "i4": return 4;
+            case "u1": return 1;
+            default: return -1;
+        }
     }
 
     private static double[] fortranToC(double[] f, int[] shape) {
@@ -112,6 +134,11 @@ public final class Npy {
 
     /** Writes a C-ordered float64 (or float32) array. */
     public static void write(OutputStream out, double[] data, int[] shape, boolean float32) throws IOException {
+        long count = 1;
+        for (int s : shape) count *= s;
+        if (count != data.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + count + " values, data has " + data.length);
+        }
         StringBuilder sh = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) sh.append(shape[i]).append(shape.length == 1 ? "," : (i + 1 < shape.length ? ", " : ""));
         sh.append(')');

@@ -20,6 +20,8 @@ public final class PhiKernel {
     public final int cs;
     private final int d, m, nTh;
     private final double h;
+    /** float32 engine: float-accurate activations (see {@link Activation}). */
+    private final boolean single;
 
     /** s = [x; t], (d+1) x cs. */
     private final Mat s;
@@ -49,6 +51,7 @@ public final class PhiKernel {
         m = shape.m();
         nTh = shape.nTh();
         h = shape.h();
+        single = dtype == DType.FLOAT32;
         s = Mat.create(dtype, d + 1, cs);
         pre = Mat.create(dtype, m, cs);
         tau = mats(nTh, m, cs);
@@ -124,9 +127,17 @@ public final class PhiKernel {
         for (int j = 0; j < m; j++) {
             double bj = b0[j];
             for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                double a = pre.get(i) + bj;
-                t0.set(i, Activation.tanh(a));
-                u0.set(i, Activation.act(a));
+                double a = pre.get(i) + bj, t, v;
+                if (single) {
+                    t = Activation.tanhSingle(a);
+                    v = Activation.actSingle(a, t);
+                } else {
+                    double e = Math.exp(-2 * Math.abs(a));
+                    t = Activation.tanhFromExp(a, e);
+                    v = Activation.actFromExp(a, e);
+                }
+                t0.set(i, t);
+                u0.set(i, v);
             }
         }
         for (int l = 1; l < nTh; l++) {
@@ -138,8 +149,9 @@ public final class PhiKernel {
                 double bj = bl[j];
                 for (int n = 0, i = j * cs; n < cs; n++, i++) {
                     double a = pre.get(i) + bj;
-                    tl.set(i, Activation.tanh(a));
-                    if (needU) ul.set(i, uprev.get(i) + h * Activation.act(a));
+                    double t = single ? Activation.tanhSingle(a) : Activation.tanh(a);
+                    tl.set(i, t);
+                    if (needU) ul.set(i, uprev.get(i) + h * (single ? Activation.actSingle(a, t) : Activation.act(a)));
                 }
             }
         }

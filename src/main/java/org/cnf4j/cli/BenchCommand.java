@@ -1,0 +1,120 @@
+package org.cnf4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.cnf4j.backend.DType;
+import org.cnf4j.eval.LossBenchmark;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.ode.Alpha;
+import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.ode.Tableau;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Times the OT-Flow loss (forward, and forward + all parameter gradients) on a random model and
+ * N(0,1) inputs. Options, defaults and the one-line JSON output mirror shared/bench/torch_otflow.py,
+ * so the two can be run side by side with identical arguments.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Time the OT-Flow loss with and without gradients; prints one JSON line.")
+public final class BenchCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--d", description = "data dimension (default ${DEFAULT-VALUE})") int d = 2;
+    @Option(names = "--m", description = "hidden width (default ${DEFAULT-VALUE})") int m = 32;
+    @Option(names = "--nTh", description = "ResNet layers, >= 2 (default ${DEFAULT-VALUE})") int nTh = 2;
+    @Option(names = "--n", description = "batch size (default ${DEFAULT-VALUE})") int n = 2048;
+    @Option(names = "--nt", description = "RK4 steps (default ${DEFAULT-VALUE})") int nt = 8;
+    @Option(names = "--dtype", description = "float32 or float64 (default ${DEFAULT-VALUE})") String dtype = "float32";
+    @Option(names = "--threads", description = "engine worker threads (default ${DEFAULT-VALUE})") int threads = 1;
+    @Option(names = "--reps", description = "timed runs per mode (default ${DEFAULT-VALUE})") int reps = 5;
+    @Option(names = "--warmup", description = "untimed runs before timing (default ${DEFAULT-VALUE})") int warmup = 1;
+    @Option(names = "--mode", description = "fwd, fwdbwd or both (default ${DEFAULT-VALUE})") String mode = "both";
+    @Option(names = "--seed", description = "seed of the model and the inputs (default ${DEFAULT-VALUE})") long seed = 0;
+    @Option(names = "--alph", description = "loss weights a0,a1,a2 (default ${DEFAULT-VALUE})") String alph = "1.0,100.0,15.0";
+    @Option(names = "--verbose", description = "print stack traces on errors") boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (d < 1) throw new IllegalArgumentException("--d must be >= 1, got " + d);
+        if (m < 1) throw new IllegalArgumentException("--m must be >= 1, got " + m);
+        if (nTh < 2) throw new IllegalArgumentException("--nTh must be >= 2, got " + nTh);
+        if (n < 1) throw new IllegalArgumentException("--n must be >= 1, got " + n);
+        if (nt < 1) throw new IllegalArgumentException("--nt must be >= 1, got " + nt);
+        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        if (reps < 1) throw new IllegalArgumentException("--reps must be >= 1, got " + reps);
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        String md = mode.toLowerCase(Locale.ROOT);
+        if (!md.equals("fwd") && !md.equals("fwdbwd") && !md.equals("both")) {
+            throw new IllegalArgumentException("unknown --mode '" + mode + "': use fwd, fwdbwd or both");
+        }
+        String dt = dtype.toLowerCase(Locale.ROOT);
+        if (!dt.equals("float32") && !dt.equals("float64")) {
+            throw new IllegalArgumentException("unknown --dtype '" + dtype + "': use float32 or float64");
+        }
+        DType dType = DType.parse(dt);
+        Alpha alpha = Alpha.parse(alph);
+        if ((long) n * d > Integer.MAX_VALUE) throw new IllegalArgumentException("--n x --d is too large");
+
+        PhiShape shape = new PhiShape(d, m, nTh);
+        PhiParams params = PhiParams.initialise(shape, seed);
+        double[] x = LossBenchmark.gaussianInputs(n, d, seed);
+
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode out = json.createObjectNode();
+        out.put("bench", "cnf4j");
+        ObjectNode cfg = out.putObject("config");
+        cfg.put("d", d).put("m", m).put("nTh", nTh).put("n", n).put("nt", nt).put("dtype", dt);
+        ArrayNode a = cfg.putArray("alph");
+        a.add(alpha.a0()).add(alpha.a1()).add(alpha.a2());
+        cfg.put("seed", seed).put("reps", reps).put("warmup", warmup);
+        out.put("java", System.getProperty("java.version"));
+
+        try (CpuFlowEngine engine = new CpuFlowEngine(shape, dType, threads)) {
+            out.put("threads", engine.threads());
+            out.put("n_params", params.size());
+            putMb(out, "rss_after_setup_mb", LossBenchmark.currentRssMb());
+            if (!md.equals("fwdbwd")) {
+                LossBenchmark.Timing t = LossBenchmark.time(engine, params, x, n, nt, Tableau.RK4, alpha, false, warmup, reps);
+                put(out.putObject("fwd"), t, false);
+            }
+            if (!md.equals("fwd")) {
+                LossBenchmark.Timing t = LossBenchmark.time(engine, params, x, n, nt, Tableau.RK4, alpha, true, warmup, reps);
+                put(out.putObject("fwdbwd"), t, true);
+            }
+        }
+        // VmHWM is monotonic in principle, but the kernel's RSS counters are approximate: keep the max
+        double peak = LossBenchmark.peakRssMb();
+        for (String mode : new String[] {"fwd", "fwdbwd"}) {
+            if (out.has(mode) && out.get(mode).get("peak_rss_mb").isNumber()) {
+                peak = Math.max(peak, out.get(mode).get("peak_rss_mb").asDouble());
+            }
+        }
+        putMb(out, "peak_rss_mb", peak);
+
+        PrintWriter pw = spec.commandLine().getOut();
+        pw.println(json.writeValueAsString(out));
+        pw.flush();
+        return 0;
+    }
+
+    private static void put(ObjectNode node, LossBenchmark.Timing t, boolean withGradient) {
+        node.put("median_s", t.medianS()).put("min_s", t.minS()).put("max_s", t.maxS()).put("reps", t.reps());
+        node.put("loss", t.last().j());
+        if (withGradient) node.put("grad_norm", t.gradNorm());
+        putMb(node, "peak_rss_mb", LossBenchmark.peakRssMb());   // cumulative, as in the torch script
+    }
+
+    private static void putMb(ObjectNode node, String key, double mb) {
+        if (Double.isNaN(mb)) node.putNull(key);
+        else node.put(key, Math.round(mb * 10) / 10.0);
+    }
+}

@@ -1,0 +1,45 @@
+package org.cnf4j.train;
+
+/**
+ * Adam as PyTorch implements it (betas 0.9/0.999, eps 1e-8, no weight decay), on a flat parameter
+ * vector. The state (moments, step count, learning rate) is plain data so checkpoints can save it.
+ */
+public final class Adam {
+    public static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
+
+    private final double[] m, v;
+    private long step;
+    private double lr;
+
+    public Adam(int size, double lr) {
+        if (!(lr > 0)) throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+        this.m = new double[size];
+        this.v = new double[size];
+        this.lr = lr;
+    }
+
+    public double learningRate() { return lr; }
+
+    public void setLearningRate(double lr) { this.lr = lr; }
+
+    public long steps() { return step; }
+
+    /** params -= lr * mhat / (sqrt(vhat) + eps). */
+    public void step(double[] params, double[] grad) {
+        if (grad.length != params.length || params.length != m.length) throw new IllegalArgumentException("size mismatch");
+        step++;
+        double bc1 = 1 - Math.pow(BETA1, step), bc2 = 1 - Math.pow(BETA2, step);
+        double stepSize = lr / bc1, sqrtBc2 = Math.sqrt(bc2);
+        for (int i = 0; i < params.length; i++) {
+            double g = grad[i];
+            m[i] = BETA1 * m[i] + (1 - BETA1) * g;
+            v[i] = BETA2 * v[i] + (1 - BETA2) * g * g;
+            params[i] -= stepSize * m[i] / (Math.sqrt(v[i]) / sqrtBc2 + EPS);
+        }
+    }
+
+    /** Clamps every parameter to [-c, c] (the reference's option for the tabular sets). */
+    public static void clamp(double[] params, double c) {
+        for (int i = 0; i < params.length; i++) params[i] = Math.max(-c, Math.min(c, params[i]));
+    }
+}

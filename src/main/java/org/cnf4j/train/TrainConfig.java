@@ -1,0 +1,43 @@
+package org.cnf4j.train;
+
+import org.cnf4j.backend.DType;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.ode.Alpha;
+
+/**
+ * Hyper-parameters of one OT-Flow training run. {@link #toyDefaults} is the reference's toy recipe
+ * (ALGORITHMS.md section 4): m=32, nTh=2, nt=8, alpha=(1,100,5), batch 2048, Adam lr 0.1 halved every
+ * 100 iterations, the batch redrawn every 25 iterations.
+ *
+ * @param clamp        parameters are clamped to [-clamp, clamp] before each step; 0 disables it
+ * @param resampleEvery draw a new training batch every this many iterations
+ * @param valEvery     evaluate the validation loss every this many iterations
+ */
+public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                          double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                          int valEvery, long seed, DType dtype, int threads) {
+
+    public TrainConfig {
+        positive("nt", nt);
+        positive("nt-val", ntVal);
+        positive("batch", batch);
+        positive("validation batch", valBatch);
+        positive("iters", iters);
+        positive("resample-every", resampleEvery);
+        positive("val-every", valEvery);
+        positive("threads", threads);
+        if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("lr must be a positive number, got " + lr);
+        if (lrDropEvery < 0) throw new IllegalArgumentException("lr-drop-every must be >= 0, got " + lrDropEvery);
+        if (!(lrDropFactor > 0)) throw new IllegalArgumentException("lr drop factor must be > 0, got " + lrDropFactor);
+        if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
+    }
+
+    private static void positive(String name, int v) {
+        if (v < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
+    }
+
+    public static TrainConfig toyDefaults(int d) {
+        return new TrainConfig(new PhiShape(d, 32, 2), new Alpha(1, 100, 5), 8, 8, 2048, 2048, 1000,
+                0.1, 100, 0.5, 0, 25, 1, 0, DType.FLOAT32, Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())));
+    }
+}

@@ -1,0 +1,111 @@
+package org.cnf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+
+    /** Runs Main.execute with stdout and stderr captured; returns {exit code, stdout, stderr}. */
+    private static Object[] run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            code = Main.execute(args);
+        } finally {
+            System.out.flush();
+            System.err.flush();
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new Object[] {code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void printsOneJsonLineWithTimings() throws Exception {
+        Object[] r = run("bench", "--d", "2", "--m", "8", "--n", "64", "--nt", "2", "--reps", "2", "--warmup", "1");
+        assertEquals(0, r[0], "stderr: " + r[2]);
+        String stdout = ((String) r[1]).trim();
+        assertEquals(1, stdout.lines().count(), "expected one line, got: " + stdout);
+        JsonNode j = new ObjectMapper().readTree(stdout);
+
+        assertEquals("cnf4j", j.get("bench").asText());
+        JsonNode cfg = j.get("config");
+        for (String k : new String[] {"d", "m", "nTh", "n", "nt", "dtype", "alph", "seed", "reps", "warmup"}) {
+            assertTrue(cfg.has(k), "config." + k);
+        }
+        assertEquals(2, cfg.get("d").asInt());
+        assertEquals(8, cfg.get("m").asInt());
+        assertEquals(2, cfg.get("nTh").asInt());
+        assertEquals(64, cfg.get("n").asInt());
+        assertEquals(2, cfg.get("nt").asInt());
+        assertEquals("float32", cfg.get("dtype").asText());
+        assertEquals(3, cfg.get("alph").size());
+        assertEquals(100.0, cfg.get("alph").get(1).asDouble());
+        assertTrue(j.get("java").isTextual());
+        assertEquals(1, j.get("threads").asInt());
+        // A (3x3) + c.weight (3) + c.bias (1) + w (8) + K0 (8x3) + b0 (8) + K1 (8x8) + b1 (8)
+        assertEquals(9 + 3 + 1 + 8 + 24 + 8 + 64 + 8, j.get("n_params").asInt());
+
+        for (String mode : new String[] {"fwd", "fwdbwd"}) {
+            JsonNode m = j.get(mode);
+            assertTrue(m != null && m.isObject(), mode);
+            for (String k : new String[] {"median_s", "min_s", "max_s", "reps", "loss", "peak_rss_mb"}) {
+                assertTrue(m.has(k), mode + "." + k);
+            }
+            double min = m.get("min_s").asDouble(), med = m.get("median_s").asDouble(), max = m.get("max_s").asDouble();
+            assertTrue(min > 0 && min <= med && med <= max, mode + " times " + min + " " + med + " " + max);
+            assertEquals(2, m.get("reps").asInt());
+            assertTrue(Double.isFinite(m.get("loss").asDouble()), mode + ".loss");
+        }
+        assertEquals(j.get("fwd").get("loss").asDouble(), j.get("fwdbwd").get("loss").asDouble(), 1e-9,
+                "the loss does not depend on whether gradients are computed");
+        double gn = j.get("fwdbwd").get("grad_norm").asDouble();
+        assertTrue(gn > 0 && Double.isFinite(gn), "grad_norm " + gn);
+        assertTrue(j.get("peak_rss_mb").asDouble() > 0, "peak_rss_mb");
+    }
+
+    @Test
+    void singleModeOmitsTheOther() throws Exception {
+        Object[] r = run("bench", "--d", "2", "--m", "4", "--n", "8", "--nt", "1", "--reps", "1", "--warmup", "0",
+                "--mode", "fwd", "--dtype", "float64", "--alph", "1,10,5");
+        assertEquals(0, r[0], "stderr: " + r[2]);
+        JsonNode j = new ObjectMapper().readTree(((String) r[1]).trim());
+        assertTrue(j.has("fwd"));
+        assertTrue(!j.has("fwdbwd"));
+        assertEquals("float64", j.get("config").get("dtype").asText());
+    }
+
+    @Test
+    void badArgumentsExitWithTwo() {
+        String[][] bad = {
+            {"bench", "--no-such-flag"},
+            {"bench", "--d", "0"},
+            {"bench", "--n", "0"},
+            {"bench", "--reps", "0"},
+            {"bench", "--mode", "sideways"},
+            {"bench", "--dtype", "float16"},
+            {"bench", "--alph", "1,2"},
+            {"bench", "--alph", "1,x,3"},
+            {"bench", "--d", "two"},
+        };
+        for (String[] args : bad) {
+            Object[] r = run(args);
+            assertEquals(2, r[0], String.join(" ", args) + " -> stderr: " + r[2]);
+            assertEquals("", ((String) r[1]).trim(), "nothing on stdout for " + String.join(" ", args));
+        }
+        Object[] r = run("bench", "--mode", "sideways");
+        String err = ((String) r[2]).trim();
+        assertEquals(1, err.lines().count(), "one-line message: " + err);
+        assertTrue(err.contains("mode"), err);
+    }
+}
