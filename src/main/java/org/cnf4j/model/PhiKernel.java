@@ -23,20 +23,32 @@ public final class PhiKernel {
     /** float32 engine: float-accurate activations (see {@link Activation}). */
     private final boolean single;
 
-    /** s = [x; t], (d+1) x cs. */
-    private final Mat s;
+    /**
+     * What one evaluation leaves for its adjoint, O(m cs) per stage: s = [x; t] ((d+1) x cs), tanh(a_i),
+     * u_i, z_i (z_0 is the gradient; z_{nTh} = w is not stored), p_i = tanh(a_i) z_{i+1}, and the
+     * gradient. The integrator keeps one per RK stage, so the reverse pass recomputes only the
+     * Jacobians (O(m cs d)), never an activation.
+     */
+    private final class Stage {
+        final Mat s = Mat.create(dtype, d + 1, cs), grad = Mat.create(dtype, d + 1, cs);
+        final Mat[] tau = mats(nTh, m, cs), u = mats(nTh, m, cs), z = mats(nTh, m, cs), p = mats(nTh, m, cs);
+    }
+
+    private final java.util.List<Stage> stages = new java.util.ArrayList<>();
+    /** The buffers of the current stage (see {@link #use}). */
+    private Mat s, grad;
+    private Mat[] tau, u, z, p;
     private final Mat pre;
-    /** tanh(a_i), u_i, z_i (z_0 is the gradient; z_{nTh} = w is not stored), p_i = tanh(a_i) * z_{i+1}. */
-    private final Mat[] tau, u, z, p;
     /** J_i for i < nTh-1 and K_i J_{i-1} for i >= 1 (index i). */
     private final Mat[] jac, kj;
-    private final Mat grad;
     private final double[] trH, phi;
 
     // adjoint buffers
     private final Mat gBar, sBar, jBar, work;
     private final Mat[] tauBar, zBar;
     private final Mat uBar;
+    /** w broadcast over the chunk (z_{nTh}), and dLoss/dz_{nTh} per sample. */
+    private final Mat zTop, zBarTop;
     private final double[] k0xBarAcc, k0Coef;
     private final PhiGradient acc;
 
@@ -52,17 +64,11 @@ public final class PhiKernel {
         nTh = shape.nTh();
         h = shape.h();
         single = dtype == DType.FLOAT32;
-        s = Mat.create(dtype, d + 1, cs);
         pre = Mat.create(dtype, m, cs);
-        tau = mats(nTh, m, cs);
-        u = mats(nTh, m, cs);
-        z = mats(nTh, m, cs);
-        p = mats(nTh, m, cs);
         jac = new Mat[nTh];
         kj = new Mat[nTh];
         for (int i = 0; i < nTh - 1; i++) jac[i] = Mat.create(dtype, m, cs * d);
         for (int i = 1; i < nTh; i++) kj[i] = Mat.create(dtype, m, cs * d);
-        grad = Mat.create(dtype, d + 1, cs);
         trH = new double[cs];
         phi = new double[cs];
         gBar = Mat.create(dtype, d + 1, cs);
@@ -72,9 +78,24 @@ public final class PhiKernel {
         tauBar = mats(nTh, m, cs);
         zBar = mats(nTh, m, cs);
         uBar = Mat.create(dtype, m, cs);
+        zTop = Mat.create(dtype, m, cs);
+        zBarTop = Mat.create(dtype, m, cs);
         k0xBarAcc = new double[m * d];
         k0Coef = new double[m];
         acc = new PhiGradient(shape, dtype);
+        use(0);
+    }
+
+    /** Makes stage slot {@code slot} current, allocating it on first use. */
+    private void use(int slot) {
+        while (stages.size() <= slot) stages.add(new Stage());
+        Stage st = stages.get(slot);
+        s = st.s;
+        grad = st.grad;
+        tau = st.tau;
+        u = st.u;
+        z = st.z;
+        p = st.p;
     }
 
     private Mat[] mats(int count, int rows, int cols) {
@@ -87,6 +108,9 @@ public final class PhiKernel {
     public void reset(PhiWeights weights) {
         if (!weights.shape.equals(shape) || weights.dtype != dtype) throw new IllegalArgumentException("weights do not fit kernel");
         this.wt = weights;
+        for (int j = 0; j < m; j++) {
+            for (int i = j * cs, end = i + cs; i < end; i++) zTop.set(i, weights.w[j]);
+        }
         acc.clear();
         evaluated = false;
     }
@@ -98,7 +122,11 @@ public final class PhiKernel {
      * Evaluates at s = [x_n, t] for the cs samples in {@code x} (row-major cs x d, starting at xOff).
      * Afterwards {@link #gradient} and {@link #traceHessian} hold the results.
      */
-    public void evaluate(double[] x, int xOff, double t, boolean withPhi) {
+    public void evaluate(double[] x, int xOff, double t, boolean withPhi) { evaluate(x, xOff, t, withPhi, 0); }
+
+    /** As {@link #evaluate(double[], int, double, boolean)}, keeping the results in stage slot {@code slot}. */
+    public void evaluate(double[] x, int xOff, double t, boolean withPhi, int slot) {
+        use(slot);
         for (int n = 0; n < cs; n++) {
             for (int k = 0; k < d; k++) s.set(k * cs + n, x[xOff + n * d + k]);
             s.set(d * cs + n, t);
@@ -107,6 +135,17 @@ public final class PhiKernel {
         gradientRecursion();
         trace();
         if (withPhi) phiValue();
+        evaluated = true;
+    }
+
+    /**
+     * Makes the evaluation kept in {@code slot} current again for {@link #vjp}: recomputes only its
+     * Jacobians J_i and K_i J_{i-1} (too large to keep for every stage).
+     */
+    public void restore(int slot) {
+        if (slot >= stages.size()) throw new IllegalStateException("stage slot " + slot + " was never evaluated");
+        use(slot);
+        trace(false);
         evaluated = true;
     }
 
@@ -122,107 +161,114 @@ public final class PhiKernel {
     /** a_0 = K0 s + b0, u_0 = act(a_0); u_i = u_{i-1} + h act(K_i u_{i-1} + b_i). */
     private void forwardResNet(boolean withPhi) {
         gemm(false, false, 1, wt.k[0], s, 0, pre);
-        double[] b0 = wt.b[0];
-        Mat t0 = tau[0], u0 = u[0];
-        for (int j = 0; j < m; j++) {
-            double bj = b0[j];
-            for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                double a = pre.get(i) + bj, t, v;
-                if (single) {
-                    t = Activation.tanhSingle(a);
-                    v = Activation.actSingle(a, t);
-                } else {
-                    double e = Math.exp(-2 * Math.abs(a));
-                    t = Activation.tanhFromExp(a, e);
-                    v = Activation.actFromExp(a, e);
-                }
-                t0.set(i, t);
-                u0.set(i, v);
-            }
-        }
+        Activation.openingLayer(pre, wt.b[0], tau[0], u[0], cs, single);
         for (int l = 1; l < nTh; l++) {
             gemm(false, false, 1, wt.k[l], u[l - 1], 0, pre);
-            double[] bl = wt.b[l];
             boolean needU = l < nTh - 1 || withPhi; // u_{nTh-1} only enters Phi itself
-            Mat tl = tau[l], ul = u[l], uprev = u[l - 1];
-            for (int j = 0; j < m; j++) {
-                double bj = bl[j];
-                for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                    double a = pre.get(i) + bj;
-                    double t = single ? Activation.tanhSingle(a) : Activation.tanh(a);
-                    tl.set(i, t);
-                    if (needU) ul.set(i, uprev.get(i) + h * (single ? Activation.actSingle(a, t) : Activation.act(a)));
-                }
-            }
+            Activation.residualLayer(pre, wt.b[l], tau[l], u[l - 1], needU ? u[l] : null, h, cs, single);
         }
     }
 
     /** z_i = z_{i+1} + h K_i^T (tanh(a_i) z_{i+1}), z_0 = K0^T (tanh(a_0) z_1); grad = z_0 + M s + c. */
     private void gradientRecursion() {
         for (int l = nTh - 1; l >= 0; l--) {
-            Mat tl = tau[l], pl = p[l];
-            for (int j = 0; j < m; j++) {
-                for (int n = 0, i = j * cs; n < cs; n++, i++) pl.set(i, tl.get(i) * zNext(l, j, i));
-            }
+            Mat above = zAbove(l);
+            multiply(tau[l], above, p[l]);
             if (l > 0) {
-                Mat zl = z[l];
-                for (int j = 0; j < m; j++) {
-                    for (int n = 0, i = j * cs; n < cs; n++, i++) zl.set(i, zNext(l, j, i));
-                }
-                gemm(true, false, h, wt.k[l], pl, 1, zl);
+                z[l].copyFrom(above);
+                gemm(true, false, h, wt.k[l], p[l], 1, z[l]);
             }
         }
         gemm(true, false, 1, wt.k[0], p[0], 0, grad);
         gemm(false, false, 1, wt.mMat, s, 1, grad);
-        for (int k = 0; k <= d; k++) {
-            double c = wt.cw[k];
-            for (int n = 0, i = k * cs; n < cs; n++, i++) grad.set(i, grad.get(i) + c);
+        addToRows(grad, wt.cw, cs);
+    }
+
+    /** z_{l+1}: the stored z above layer l, or w broadcast over the chunk above the last layer. */
+    private Mat zAbove(int l) { return l == nTh - 1 ? zTop : z[l + 1]; }
+
+    /** dLoss/dz_{l+1}; above the last layer it collects dLoss/dw per sample. */
+    private Mat zBarAbove(int l) { return l == nTh - 1 ? zBarTop : zBar[l + 1]; }
+
+    /** trH = t_0 + h sum_i t_i + trace(M[:d,:d]) with the Jacobians J_i carried exactly. */
+    private void trace() { trace(true); }
+
+    /** Without {@code value}, only the Jacobians (what the adjoint needs) are computed. */
+    private void trace(boolean value) {
+        if (value) {
+            java.util.Arrays.fill(trH, 0, cs, wt.traceMx);
+            openingTrace(tau[0], zAbove(0), wt.g0, trH, cs);
+        }
+        openingJacobian(tau[0], wt.k0x, jac[0], cs, d);
+        for (int l = 1; l < nTh; l++) {
+            gemm(false, false, 1, wt.k[l], jac[l - 1], 0, kj[l]);
+            if (value) layerTrace(tau[l], zAbove(l), kj[l], trH, h, cs, d);
+            if (l < nTh - 1) carryJacobian(jac[l - 1], tau[l], kj[l], jac[l], h, cs, d);
         }
     }
 
-    /** z_{l+1} at flat index i (row j): w_j above the last layer. */
-    private double zNext(int l, int j, int i) { return l == nTh - 1 ? wt.w[j] : z[l + 1].get(i); }
+    // The loops below are small static methods on purpose: C2 compiled the same loops inlined into
+    // one large method 2x slower (measured on the toy size).
 
-    /** trH = t_0 + h sum_i t_i + trace(M[:d,:d]) with the Jacobians J_i carried exactly. */
-    private void trace() {
-        java.util.Arrays.fill(trH, 0, cs, wt.traceMx);
-        int cd = cs * d;
-        Mat t0 = tau[0];
-        for (int j = 0; j < m; j++) {
-            double g0 = wt.g0[j];
+    private static void multiply(Mat a, Mat b, Mat out) {
+        for (int i = 0, n = out.size(); i < n; i++) out.set(i, a.get(i) * b.get(i));
+    }
+
+    private static void addInto(Mat dst, Mat src) {
+        for (int i = 0, n = dst.size(); i < n; i++) dst.set(i, dst.get(i) + src.get(i));
+    }
+
+    /** Adds c_k to row k. */
+    private static void addToRows(Mat x, double[] c, int cs) {
+        for (int k = 0; k < c.length; k++) {
+            double ck = c[k];
+            for (int i = k * cs, end = i + cs; i < end; i++) x.set(i, x.get(i) + ck);
+        }
+    }
+
+    /** t_0: trH_n += sum_j (1 - tau_jn^2) z1_jn G0_j. */
+    private static void openingTrace(Mat tau, Mat z1, double[] g0, double[] trH, int cs) {
+        for (int j = 0; j < g0.length; j++) {
+            double g = g0[j];
             for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                double t = t0.get(i);
-                trH[n] += (1 - t * t) * zNext(0, j, i) * g0;
+                double t = tau.get(i);
+                trH[n] += (1 - t * t) * z1.get(i) * g;
             }
         }
-        Mat j0 = jac[0];
-        for (int j = 0; j < m; j++) {
+    }
+
+    /** J_0 = diag(tanh a_0) K0x: J_0[j, n d + k] = tau_jn K0x[j, k]. */
+    private static void openingJacobian(Mat tau, double[] k0x, Mat j0, int cs, int d) {
+        for (int j = 0, m = tau.rows; j < m; j++) {
             int kb = j * d;
-            for (int n = 0; n < cs; n++) {
-                double t = t0.get(j * cs + n);
-                int base = j * cd + n * d;
-                for (int k = 0; k < d; k++) j0.set(base + k, t * wt.k0x[kb + k]);
+            for (int n = 0, base = j * cs * d; n < cs; n++, base += d) {
+                double t = tau.get(j * cs + n);
+                for (int k = 0; k < d; k++) j0.set(base + k, t * k0x[kb + k]);
             }
         }
-        for (int l = 1; l < nTh; l++) {
-            Mat kjl = kj[l], tl = tau[l];
-            gemm(false, false, 1, wt.k[l], jac[l - 1], 0, kjl);
-            boolean carry = l < nTh - 1;
-            Mat jl = carry ? jac[l] : null, jprev = jac[l - 1];
-            for (int j = 0; j < m; j++) {
-                for (int n = 0; n < cs; n++) {
-                    int ia = j * cs + n;
-                    double t = tl.get(ia);
-                    double c = (1 - t * t) * zNext(l, j, ia);
-                    int base = j * cd + n * d;
-                    double sq = 0;
-                    for (int k = 0; k < d; k++) {
-                        double v = kjl.get(base + k);
-                        sq += v * v;
-                        if (carry) jl.set(base + k, jprev.get(base + k) + h * t * v);
-                    }
-                    trH[n] += h * c * sq;
+    }
+
+    /** t_l: trH_n += h sum_j (1 - tau_jn^2) z_jn sum_k (K_l J_{l-1})[j, n d + k]^2. */
+    private static void layerTrace(Mat tau, Mat zAbove, Mat kj, double[] trH, double h, int cs, int d) {
+        for (int j = 0, m = tau.rows; j < m; j++) {
+            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+                double sq = 0;
+                for (int k = 0; k < d; k++) {
+                    double v = kj.get(base + k);
+                    sq += v * v;
                 }
+                double t = tau.get(ia);
+                trH[n] += h * (1 - t * t) * zAbove.get(ia) * sq;
+            }
+        }
+    }
+
+    /** J_l = J_{l-1} + h diag(tanh a_l) K_l J_{l-1}. */
+    private static void carryJacobian(Mat jPrev, Mat tau, Mat kj, Mat jOut, double h, int cs, int d) {
+        for (int j = 0, m = tau.rows; j < m; j++) {
+            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+                double ht = h * tau.get(ia);
+                for (int k = 0; k < d; k++) jOut.set(base + k, jPrev.get(base + k) + ht * kj.get(base + k));
             }
         }
     }
@@ -260,6 +306,7 @@ public final class PhiKernel {
         }
         for (Mat x : tauBar) x.fill(0);
         for (Mat x : zBar) x.fill(0);
+        zBarTop.fill(0);
         quadraticAdjoint(trHBar);
         traceAdjoint(trHBar);
         gradientAdjoint();
@@ -286,60 +333,20 @@ public final class PhiKernel {
 
     /** Adjoint of section 2.2, top layer down; leaves dLoss/dJ_0 in jBar. */
     private void traceAdjoint(double[] trHBar) {
-        int cd = cs * d;
         for (int l = nTh - 1; l >= 1; l--) {
             boolean carry = l < nTh - 1; // J_l feeds the next layer, so jBar holds dLoss/dJ_l
-            Mat kjl = kj[l], tl = tau[l], tbl = tauBar[l];
-            for (int j = 0; j < m; j++) {
-                for (int n = 0; n < cs; n++) {
-                    int ia = j * cs + n;
-                    double t = tl.get(ia), dt = 1 - t * t, zn = zNext(l, j, ia);
-                    double tb = h * trHBar[n];
-                    double c2 = 2 * tb * dt * zn;
-                    int base = j * cd + n * d;
-                    double sq = 0, sj = 0;
-                    for (int k = 0; k < d; k++) {
-                        double v = kjl.get(base + k);
-                        sq += v * v;
-                        double kb = c2 * v;
-                        if (carry) {
-                            double jb = jBar.get(base + k);
-                            sj += jb * v;
-                            kb += h * t * jb;
-                        }
-                        kjl.set(base + k, kb); // K_l J_{l-1} is overwritten by its adjoint
-                    }
-                    double cBar = tb * sq;
-                    tbl.set(ia, tbl.get(ia) + h * sj - 2 * t * zn * cBar);
-                    addZBar(l + 1, j, ia, cBar * dt);
-                }
+            if (carry) {
+                innerLayerTraceAdjoint(tau[l], zAbove(l), kj[l], jBar, tauBar[l], zBarAbove(l), trHBar, h, cs, d);
+            } else {
+                topLayerTraceAdjoint(tau[l], zAbove(l), kj[l], tauBar[l], zBarAbove(l), trHBar, h, cs, d);
             }
-            gemm(false, true, 1, kjl, jac[l - 1], 1, acc.k[l]);
-            gemm(true, false, 1, wt.k[l], kjl, carry ? 1 : 0, jBar);
+            // kj[l] now holds dLoss/d(K_l J_{l-1})
+            gemm(false, true, 1, kj[l], jac[l - 1], 1, acc.k[l]);
+            gemm(true, false, 1, wt.k[l], kj[l], carry ? 1 : 0, jBar);
         }
-        // J_0 = diag(tanh a_0) K0x and t_0
         java.util.Arrays.fill(k0xBarAcc, 0);
         java.util.Arrays.fill(k0Coef, 0);
-        Mat t0 = tau[0], tb0 = tauBar[0];
-        for (int j = 0; j < m; j++) {
-            int kb = j * d;
-            double g0 = wt.g0[j];
-            for (int n = 0; n < cs; n++) {
-                int ia = j * cs + n;
-                double t = t0.get(ia), dt = 1 - t * t, z1 = zNext(0, j, ia);
-                int base = j * cd + n * d;
-                double sj = 0;
-                for (int k = 0; k < d; k++) {
-                    double jb = jBar.get(base + k);
-                    sj += jb * wt.k0x[kb + k];
-                    k0xBarAcc[kb + k] += jb * t;
-                }
-                double tbar = trHBar[n];
-                tb0.set(ia, tb0.get(ia) + sj - 2 * t * z1 * g0 * tbar);
-                addZBar(1, j, ia, tbar * dt * g0);
-                k0Coef[j] += tbar * dt * z1;
-            }
-        }
+        openingTraceAdjoint(tau[0], zAbove(0), jBar, tauBar[0], zBarAbove(0), trHBar, wt.k0x, wt.g0, k0xBarAcc, k0Coef, cs, d);
         Mat k0b = acc.k[0];
         for (int j = 0; j < m; j++) {
             for (int k = 0; k < d; k++) {
@@ -349,10 +356,72 @@ public final class PhiKernel {
         }
     }
 
-    /** Adds to dLoss/dz_l at flat index i; for l = nTh (z = w) straight into dLoss/dw. */
-    private void addZBar(int l, int j, int i, double v) {
-        if (l == nTh) acc.w[j] += v;
-        else zBar[l].set(i, zBar[l].get(i) + v);
+    /**
+     * Adjoint of t_l for the last layer (J_l unused): overwrites KJ = K_l J_{l-1} with dLoss/dKJ and
+     * adds to dLoss/dtanh(a_l) and dLoss/dz_{l+1}.
+     */
+    private static void topLayerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat tauBar, Mat zBarAbove,
+                                             double[] trHBar, double h, int cs, int d) {
+        for (int j = 0, m = tau.rows; j < m; j++) {
+            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+                double t = tau.get(ia), dt = 1 - t * t, zn = zAbove.get(ia);
+                double tb = h * trHBar[n];
+                double c2 = 2 * tb * dt * zn;
+                double sq = 0;
+                for (int k = 0; k < d; k++) {
+                    double v = kj.get(base + k);
+                    sq += v * v;
+                    kj.set(base + k, c2 * v);
+                }
+                double cBar = tb * sq;
+                tauBar.set(ia, tauBar.get(ia) - 2 * t * zn * cBar);
+                zBarAbove.set(ia, zBarAbove.get(ia) + cBar * dt);
+            }
+        }
+    }
+
+    /** As {@link #topLayerTraceAdjoint} for a layer whose J_l feeds the next one (jBar = dLoss/dJ_l). */
+    private static void innerLayerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat jBar, Mat tauBar, Mat zBarAbove,
+                                               double[] trHBar, double h, int cs, int d) {
+        for (int j = 0, m = tau.rows; j < m; j++) {
+            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+                double t = tau.get(ia), dt = 1 - t * t, zn = zAbove.get(ia);
+                double tb = h * trHBar[n];
+                double c2 = 2 * tb * dt * zn, ht = h * t;
+                double sq = 0, sj = 0;
+                for (int k = 0; k < d; k++) {
+                    double v = kj.get(base + k), jb = jBar.get(base + k);
+                    sq += v * v;
+                    sj += jb * v;
+                    kj.set(base + k, c2 * v + ht * jb);
+                }
+                double cBar = tb * sq;
+                tauBar.set(ia, tauBar.get(ia) + h * sj - 2 * t * zn * cBar);
+                zBarAbove.set(ia, zBarAbove.get(ia) + cBar * dt);
+            }
+        }
+    }
+
+    /** Adjoint of J_0 = diag(tanh a_0) K0x and of t_0; the K0x parts collect in k0xBar and coef. */
+    private static void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] trHBar,
+                                            double[] k0x, double[] g0, double[] k0xBar, double[] coef, int cs, int d) {
+        for (int j = 0, m = tau.rows; j < m; j++) {
+            int kb = j * d;
+            double g = g0[j];
+            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+                double t = tau.get(ia), dt = 1 - t * t, zn = z1.get(ia);
+                double sj = 0;
+                for (int k = 0; k < d; k++) {
+                    double jb = jBar.get(base + k);
+                    sj += jb * k0x[kb + k];
+                    k0xBar[kb + k] += jb * t;
+                }
+                double tbar = trHBar[n];
+                tauBar.set(ia, tauBar.get(ia) + sj - 2 * t * zn * g * tbar);
+                z1Bar.set(ia, z1Bar.get(ia) + tbar * dt * g);
+                coef[j] += tbar * dt * zn;
+            }
+        }
     }
 
     /** Adjoint of section 2.1, from z_0 (= grad part) up to z_{nTh} = w. */
@@ -360,28 +429,28 @@ public final class PhiKernel {
         // z_0 = K0^T p_0, p_0 = tanh(a_0) z_1
         gemm(false, false, 1, wt.k[0], gBar, 0, work);
         gemm(false, true, 1, p[0], gBar, 1, acc.k[0]);
-        spreadProductAdjoint(0);
+        productAdjoint(work, tau[0], zAbove(0), tauBar[0], zBarAbove(0));
         for (int l = 1; l < nTh; l++) {
             // z_l = z_{l+1} + h K_l^T p_l
             Mat zb = zBar[l];
-            for (int j = 0; j < m; j++) {
-                for (int n = 0, i = j * cs; n < cs; n++, i++) addZBar(l + 1, j, i, zb.get(i));
-            }
+            addInto(zBarAbove(l), zb);
             gemm(false, false, h, wt.k[l], zb, 0, work);
             gemm(false, true, h, p[l], zb, 1, acc.k[l]);
-            spreadProductAdjoint(l);
+            productAdjoint(work, tau[l], zAbove(l), tauBar[l], zBarAbove(l));
+        }
+        for (int j = 0; j < m; j++) {
+            double sum = 0;
+            for (int i = j * cs, end = i + cs; i < end; i++) sum += zBarTop.get(i);
+            acc.w[j] += sum;
         }
     }
 
-    /** Given work = dLoss/dp_l with p_l = tanh(a_l) z_{l+1}: adds to dLoss/dtanh(a_l) and dLoss/dz_{l+1}. */
-    private void spreadProductAdjoint(int l) {
-        Mat tl = tau[l], tbl = tauBar[l];
-        for (int j = 0; j < m; j++) {
-            for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                double pb = work.get(i);
-                tbl.set(i, tbl.get(i) + pb * zNext(l, j, i));
-                addZBar(l + 1, j, i, pb * tl.get(i));
-            }
+    /** Given pBar = dLoss/dp with p = tau z: tauBar += pBar z, zBar += pBar tau. */
+    private static void productAdjoint(Mat pBar, Mat tau, Mat z, Mat tauBar, Mat zBar) {
+        for (int i = 0, n = pBar.size(); i < n; i++) {
+            double pb = pBar.get(i);
+            tauBar.set(i, tauBar.get(i) + pb * z.get(i));
+            zBar.set(i, zBar.get(i) + pb * tau.get(i));
         }
     }
 
@@ -389,19 +458,8 @@ public final class PhiKernel {
     private void resNetAdjoint() {
         uBar.fill(0);
         for (int l = nTh - 1; l >= 0; l--) {
-            Mat tl = tau[l], tbl = tauBar[l];
             double hl = l == 0 ? 1 : h; // u_0 = act(a_0); u_l = u_{l-1} + h act(a_l)
-            double[] bb = acc.b[l];
-            for (int j = 0; j < m; j++) {
-                double sum = 0;
-                for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                    double t = tl.get(i);
-                    double ab = tbl.get(i) * (1 - t * t) + hl * uBar.get(i) * t;
-                    work.set(i, ab);
-                    sum += ab;
-                }
-                bb[j] += sum;
-            }
+            activationAdjoint(tau[l], tauBar[l], uBar, hl, work, acc.b[l], cs);
             if (l > 0) {
                 gemm(false, true, 1, work, u[l - 1], 1, acc.k[l]);
                 gemm(true, false, 1, wt.k[l], work, 1, uBar);
@@ -409,6 +467,20 @@ public final class PhiKernel {
                 gemm(false, true, 1, work, s, 1, acc.k[0]);
                 gemm(true, false, 1, wt.k[0], work, 1, sBar);
             }
+        }
+    }
+
+    /** aBar = tauBar (1 - tau^2) + hl uBar tau (act' = tanh); bBar_j += sum_n aBar_jn. */
+    private static void activationAdjoint(Mat tau, Mat tauBar, Mat uBar, double hl, Mat aBar, double[] bBar, int cs) {
+        for (int j = 0; j < bBar.length; j++) {
+            double sum = 0;
+            for (int i = j * cs, end = i + cs; i < end; i++) {
+                double t = tau.get(i);
+                double ab = tauBar.get(i) * (1 - t * t) + hl * uBar.get(i) * t;
+                aBar.set(i, ab);
+                sum += ab;
+            }
+            bBar[j] += sum;
         }
     }
 }

@@ -7,21 +7,20 @@ import org.cnf4j.model.PhiWeights;
 
 /**
  * Fixed-step integration of the OT-Flow ODE for one chunk of samples, and its exact reverse pass
- * ("discretize, then optimize"). The forward keeps only the stage inputs (cs x d per stage); the
- * reverse pass re-evaluates each stage's Phi from them, which costs one extra forward but keeps
- * memory at O(nt * stages * cs * d) instead of O(nt * stages * cs * m * d).
+ * ("discretize, then optimize"). The forward keeps, per stage, the inputs and the O(cs m) activations
+ * (in the kernel's stage slots); the reverse pass recomputes each stage's Jacobians (O(cs m d), one
+ * GEMM per layer) instead of storing them, so memory stays O(nt * stages * cs * m) per worker.
  */
 public final class ChunkFlow {
     private final PhiKernel kernel;
     private final int cs, d, w;
-    private double[][] stageX = new double[0][];
     private double[][] kStage = new double[0][];
     private double[][] kBar = new double[0][];
     private final double[] y, yBar, gradBar, trHBar;
     private PhiWeights weights;
     private Tableau tableau;
     private int steps;
-    private double t0, dt, a0;
+    private double dt, a0;
 
     public ChunkFlow(PhiShape shape, DType dtype, int cs) {
         this.kernel = new PhiKernel(shape, dtype, cs);
@@ -46,7 +45,6 @@ public final class ChunkFlow {
         this.weights = wt;
         this.tableau = tab;
         this.steps = nt;
-        this.t0 = t0;
         this.dt = (t1 - t0) / nt;
         this.a0 = a0;
         int st = tab.stages();
@@ -54,19 +52,12 @@ public final class ChunkFlow {
             kStage = new double[st][cs * w];
             kBar = new double[st][cs * w];
         }
-        if (record && stageX.length < nt * st) {
-            double[][] grown = new double[nt * st][];
-            System.arraycopy(stageX, 0, grown, 0, stageX.length);
-            for (int i = stageX.length; i < grown.length; i++) grown[i] = new double[cs * d];
-            stageX = grown;
-        }
         double h = dt;
         for (int step = 0; step < nt; step++) {
             double t = t0 + step * h;
             for (int j = 0; j < st; j++) {
-                double[] yj = record ? stageX[step * st + j] : y;
-                stageInput(z, zOff, j, h, yj);
-                kernel.evaluate(yj, 0, t + tab.c()[j] * h, false);
+                stageInput(z, zOff, j, h, y);
+                kernel.evaluate(y, 0, t + tab.c()[j] * h, false, record ? step * st + j : 0);
                 double[] kj = kStage[j];
                 for (int n = 0; n < cs; n++) OtDynamics.rhs(kernel, n, d, a0, kj, n * w);
             }
@@ -100,15 +91,13 @@ public final class ChunkFlow {
         int st = tableau.stages();
         double h = dt;
         for (int step = steps - 1; step >= 0; step--) {
-            double t = t0 + step * h;
             for (int j = 0; j < st; j++) {
                 double hb = h * tableau.b()[j];
                 double[] kb = kBar[j];
                 for (int i = 0; i < cs * w; i++) kb[i] = hb * zBar[zBarOff + i];
             }
             for (int j = st - 1; j >= 0; j--) {
-                double[] yj = stageX[step * st + j];
-                kernel.evaluate(yj, 0, t + tableau.c()[j] * h, false);
+                kernel.restore(step * st + j);
                 double[] kb = kBar[j];
                 for (int n = 0; n < cs; n++) OtDynamics.rhsAdjoint(kernel, n, d, a0, kb, n * w, gradBar, trHBar);
                 kernel.vjp(gradBar, trHBar, yBar, 0);
