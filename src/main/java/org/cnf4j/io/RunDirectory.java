@@ -11,9 +11,10 @@ import org.cnf4j.model.PhiParams;
 import org.cnf4j.train.TrainConfig;
 
 /**
- * A training run's folder: {@code config.json} (the reference's keys d, m, nTh, alph, nt plus the full
- * training configuration), {@code weights/KEY.npy} (the reference layout, so the same loader reads
- * PyTorch exports and our models) and {@code log.csv}. Every file is written under a temporary name and
+ * A training run's folder: {@code config.json} (the reference's keys d, m, nTh, alph, nt plus the data
+ * source and the full training configuration), {@code weights/KEY.npy} (the best model, in the
+ * reference layout, so the same loader reads PyTorch exports and our models), {@code checkpoint.bin}
+ * (see TrainState) and {@code log.csv}. Every file is written under a temporary name and
  * renamed into place, so an interrupted run never leaves a half-written file.
  */
 public final class RunDirectory {
@@ -35,6 +36,50 @@ public final class RunDirectory {
         return new RunDirectory(dir);
     }
 
+    /** Opens an existing run (for --resume); it must hold config.json. */
+    public static RunDirectory open(Path dir) throws IOException {
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IOException(dir + " is not a cnf4j run directory (no config.json): check --out");
+        }
+        return new RunDirectory(dir);
+    }
+
+    public Path checkpointFile() { return dir.resolve("checkpoint.bin"); }
+
+    public Path logFile() { return dir.resolve("log.csv"); }
+
+    /** The training configuration saved by {@link #saveConfig}. */
+    public TrainConfig loadConfig() throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        var node = om.readTree(dir.resolve("config.json").toFile());
+        if (node == null || !node.has("train")) throw new IOException(dir.resolve("config.json") + " has no training configuration");
+        try {
+            return om.treeToValue(node.get("train"), TrainConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException(dir.resolve("config.json") + " holds an invalid training configuration: " + e.getMessage());
+        }
+    }
+
+    /** The data source saved by {@link #saveConfig}. */
+    public String loadDataSource() throws IOException {
+        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        if (node == null || !node.hasNonNull("data")) throw new IOException(dir.resolve("config.json") + " names no data source");
+        return node.get("data").asText();
+    }
+
+    /** Writes config.json: the reference's keys (d, m, nTh, alph, nt, nt_val, r), the data source and the full configuration. */
+    public void saveConfig(TrainConfig cfg, String data) throws IOException {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode c = om.createObjectNode();
+        c.put("d", cfg.shape().d()).put("m", cfg.shape().m()).put("nTh", cfg.shape().nTh());
+        c.putArray("alph").add(cfg.alpha().a0()).add(cfg.alpha().a1()).add(cfg.alpha().a2());
+        c.put("nt", cfg.nt()).put("nt_val", cfg.ntVal()).put("r", cfg.shape().r());
+        c.put("data", data);
+        c.set("train", om.valueToTree(cfg));
+        om.writeValue(tempFile("config.json").toFile(), c);
+        commit("config.json");
+    }
+
     public Path tempFile(String name) { return dir.resolve("." + name + ".tmp"); }
 
     /** Renames the temporary file of {@code name} into place. */
@@ -42,28 +87,27 @@ public final class RunDirectory {
         Files.move(tempFile(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    public void saveModel(PhiParams p, TrainConfig cfg) throws IOException {
+    /** Writes weights/KEY.npy (float64, the reference layout), replacing the folder atomically. */
+    public void saveWeights(PhiParams p) throws IOException {
         Path tmp = dir.resolve(".weights.tmp");
+        if (Files.exists(tmp)) deleteFolder(tmp);
         Files.createDirectories(tmp);
         for (PhiParams.Tensor t : p.tensors()) {
             int[] shape = t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()};
             Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), shape, false);
         }
         Path weights = dir.resolve("weights");
-        if (Files.exists(weights)) {
-            try (var s = Files.list(weights)) {
-                for (Path f : (Iterable<Path>) s::iterator) Files.delete(f);
-            }
-            Files.delete(weights);
-        }
+        Path old = dir.resolve(".weights.old");
+        if (Files.exists(old)) deleteFolder(old);
+        if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);
-        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode c = om.createObjectNode();
-        c.put("d", p.shape.d()).put("m", p.shape.m()).put("nTh", p.shape.nTh());
-        c.putArray("alph").add(cfg.alpha().a0()).add(cfg.alpha().a1()).add(cfg.alpha().a2());
-        c.put("nt", cfg.nt()).put("nt_val", cfg.ntVal()).put("r", p.shape.r());
-        c.set("train", om.valueToTree(cfg));
-        om.writeValue(tempFile("config.json").toFile(), c);
-        commit("config.json");
+        if (Files.exists(old)) deleteFolder(old);
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        try (var s = Files.list(folder)) {
+            for (Path f : (Iterable<Path>) s::iterator) Files.delete(f);
+        }
+        Files.delete(folder);
     }
 }

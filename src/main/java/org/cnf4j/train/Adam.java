@@ -18,6 +18,21 @@ public final class Adam {
         this.lr = lr;
     }
 
+    /** Restores a saved state (moments, step count, learning rate). */
+    public Adam(double[] m, double[] v, long step, double lr) {
+        if (m.length != v.length) throw new IllegalArgumentException("moment sizes differ");
+        this.m = m.clone();
+        this.v = v.clone();
+        this.step = step;
+        this.lr = lr;
+    }
+
+    public Adam copy() { return new Adam(m, v, step, lr); }
+
+    public double[] firstMoment() { return m.clone(); }
+
+    public double[] secondMoment() { return v.clone(); }
+
     public double learningRate() { return lr; }
 
     public void setLearningRate(double lr) { this.lr = lr; }

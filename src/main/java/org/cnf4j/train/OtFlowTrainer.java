@@ -9,12 +9,20 @@ import org.cnf4j.ode.Tableau;
 
 /**
  * OT-Flow training with Adam, step learning-rate decay, optional clamping, and the best model by
- * validation loss kept (the reference's toy loop). The engine does all per-sample work.
+ * validation loss kept (the reference's toy loop). The engine does all per-sample work; listeners
+ * observe progress and receive checkpoints.
+ *
+ * <p>A non-finite loss or gradient does not reach the parameters: the trainer restores the state of
+ * the last good iteration, halves the learning rate, tells the listeners, and tries again; after
+ * {@link #MAX_RECOVERIES} failures in a row it gives up.
  */
 public final class OtFlowTrainer {
+    public static final int MAX_RECOVERIES = 5;
+
     private final TrainConfig cfg;
     private final FlowEngine engine;
     private final List<TrainListener> listeners = new ArrayList<>();
+    private int checkpointEvery;
 
     public OtFlowTrainer(TrainConfig cfg, FlowEngine engine) {
         if (!engine.shape().equals(cfg.shape())) throw new IllegalArgumentException("engine shape does not match the configuration");
@@ -27,36 +35,79 @@ public final class OtFlowTrainer {
         return this;
     }
 
+    /** Hands a checkpoint to the listeners every n iterations and at the end (0: only at the end). */
+    public OtFlowTrainer checkpointEvery(int n) {
+        this.checkpointEvery = n;
+        return this;
+    }
+
     /** The outcome: the final and the best parameters, and the best validation loss. */
     public record Result(PhiParams last, PhiParams best, LossResult bestValidation, int bestIter) {}
 
     public Result train(PhiParams init, BatchSource data, double[] validation, int nVal) {
-        PhiParams p = init.copy();
-        Adam adam = new Adam(p.size(), cfg.lr());
-        PhiParams best = p.copy();
-        LossResult bestVal = null;
-        int bestIter = 0;
-        double[] batch = null;
-        int draw = 0;
-        for (int it = 1; it <= cfg.iters(); it++) {
-            if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), draw++);
-            if (cfg.clamp() > 0) Adam.clamp(p.data, cfg.clamp());
-            LossResult r = engine.loss(p, batch, cfg.batch(), cfg.nt(), Tableau.RK4, cfg.alpha(), true);
-            if (!Double.isFinite(r.j())) throw new IllegalStateException("loss is not finite at iteration " + it + ": lower the learning rate");
-            adam.step(p.data, r.gradient());
-            for (TrainListener l : listeners) l.onIteration(it, r, adam.learningRate());
+        return train(TrainState.start(init, cfg.lr()), data, validation, nVal);
+    }
+
+    /** Continues from {@code state} (a fresh one or a loaded checkpoint) up to cfg.iters(). */
+    public Result train(TrainState state, BatchSource data, double[] validation, int nVal) {
+        TrainState s = state.copy();
+        double[] batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
+        TrainState lastGood = s.copy();
+        int failures = 0;
+        while (s.iteration < cfg.iters()) {
+            int it = s.iteration + 1;
+            TrainState before = s.copy();
+            if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), s.draws++);
+            if (cfg.clamp() > 0) Adam.clamp(s.params.data, cfg.clamp());
+            s.adam.setLearningRate(learningRate(it, s.lrScale));
+            LossResult r = engine.loss(s.params, batch, cfg.batch(), cfg.nt(), Tableau.RK4, cfg.alpha(), true);
+            if (!finite(r)) {
+                if (++failures > MAX_RECOVERIES) {
+                    throw new IllegalStateException("training diverged: the loss stayed non-finite after " + MAX_RECOVERIES
+                            + " learning-rate halvings at iteration " + it + "; start again with a smaller --lr");
+                }
+                double scale = s.lrScale * 0.5;
+                s = lastGood.copy();
+                s.lrScale = scale;
+                batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
+                for (TrainListener l : listeners) l.onRecovery(it, learningRate(s.iteration + 1, scale));
+                continue;
+            }
+            failures = 0;
+            lastGood = before;
+            s.adam.step(s.params.data, r.gradient());
+            s.iteration = it;
+            for (TrainListener l : listeners) l.onIteration(it, r, s.adam.learningRate());
             if (it % cfg.valEvery() == 0 || it == cfg.iters()) {
-                LossResult v = engine.loss(p, validation, nVal, cfg.ntVal(), Tableau.RK4, cfg.alpha(), false);
-                boolean isBest = bestVal == null || v.j() < bestVal.j();
+                LossResult v = engine.loss(s.params, validation, nVal, cfg.ntVal(), Tableau.RK4, cfg.alpha(), false);
+                boolean isBest = Double.isFinite(v.j()) && v.j() < s.bestJ;
                 if (isBest) {
-                    bestVal = v;
-                    best = p.copy();
-                    bestIter = it;
+                    s.bestJ = v.j();
+                    s.bestL = v.l();
+                    s.bestC = v.c();
+                    s.bestR = v.r();
+                    s.best = s.params.copy();
+                    s.bestIter = it;
                 }
                 for (TrainListener l : listeners) l.onValidation(it, v, isBest);
             }
-            if (cfg.lrDropEvery() > 0 && it % cfg.lrDropEvery() == 0) adam.setLearningRate(adam.learningRate() * cfg.lrDropFactor());
+            if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters()) {
+                for (TrainListener l : listeners) l.onCheckpoint(s);
+            }
         }
-        return new Result(p, best, bestVal, bestIter);
+        return new Result(s.params, s.best, new LossResult(s.bestJ, s.bestL, s.bestC, s.bestR, null), s.bestIter);
+    }
+
+    /** The scheduled rate for iteration it: lr0 * factor^floor((it-1)/dropEvery) * scale. */
+    private double learningRate(int it, double scale) {
+        double lr = cfg.lr() * scale;
+        if (cfg.lrDropEvery() > 0) lr *= Math.pow(cfg.lrDropFactor(), (it - 1) / cfg.lrDropEvery());
+        return lr;
+    }
+
+    private static boolean finite(LossResult r) {
+        if (!Double.isFinite(r.j())) return false;
+        for (double g : r.gradient()) if (!Double.isFinite(g)) return false;
+        return true;
     }
 }

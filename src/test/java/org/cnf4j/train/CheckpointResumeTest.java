@@ -1,0 +1,157 @@
+package org.cnf4j.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.cnf4j.backend.DType;
+import org.cnf4j.cli.Main;
+import org.cnf4j.data.ToyData;
+import org.cnf4j.io.ReferenceModel;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.ode.Alpha;
+import org.cnf4j.ode.CpuFlowEngine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoints: integrity, resume equality (also after kill -9), and recovery from a non-finite loss. */
+class CheckpointResumeTest {
+    static final String[] SMALL = {"train", "--data", "8gaussians", "--batch", "256", "--val-batch", "256", "--nt", "2", "--nt-val", "2",
+        "--width", "8", "--val-every", "5", "--seed", "3", "--threads", "2"};
+
+    private static int cli(String... args) {
+        PrintStream old = System.out;
+        System.setOut(new PrintStream(new ByteArrayOutputStream()));
+        try {
+            return Main.execute(args);
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    private static String[] with(String[] base, String... more) {
+        List<String> l = new ArrayList<>(List.of(base));
+        l.addAll(List.of(more));
+        return l.toArray(new String[0]);
+    }
+
+    private static PhiParams lastParams(Path run) throws IOException {
+        return TrainState.load(run.resolve("checkpoint.bin"), new PhiShape(2, 8, 2)).params;
+    }
+
+    @Test
+    void checkpointRoundTripAndCorruptionIsDetected(@TempDir Path dir) throws IOException {
+        PhiShape s = new PhiShape(3, 5, 3);
+        TrainState st = TrainState.start(PhiParams.initialise(s, 1), 0.05);
+        st.iteration = 17;
+        st.draws = 3;
+        st.bestJ = 1.25;
+        st.adam.step(st.params.data, st.params.data.clone());
+        Path f = dir.resolve("checkpoint.bin");
+        st.save(f);
+        TrainState back = TrainState.load(f, s);
+        assertEquals(17, back.iteration);
+        assertEquals(3, back.draws);
+        assertEquals(1.25, back.bestJ);
+        assertArrayEquals(st.params.data, back.params.data);
+        assertArrayEquals(st.adam.secondMoment(), back.adam.secondMoment());
+
+        IOException shape = assertThrows(IOException.class, () -> TrainState.load(f, new PhiShape(2, 5, 3)));
+        assertTrue(shape.getMessage().contains("d=3"), shape.getMessage());
+
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(f, bytes);
+        assertTrue(assertThrows(IOException.class, () -> TrainState.load(f, s)).getMessage().contains("corrupt"));
+        Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        assertTrue(assertThrows(IOException.class, () -> TrainState.load(f, s)).getMessage().contains("corrupt"));
+    }
+
+    @Test
+    void resumedRunEndsBitIdenticalToUninterruptedRun(@TempDir Path dir) throws IOException {
+        Path full = dir.resolve("full"), split = dir.resolve("split");
+        assertEquals(0, cli(with(SMALL, "--out", full.toString(), "--iters", "30")));
+        assertEquals(0, cli(with(SMALL, "--out", split.toString(), "--iters", "12")));
+        assertEquals(0, cli("train", "--out", split.toString(), "--resume", "--iters", "30"));
+        assertArrayEquals(lastParams(full).data, lastParams(split).data, 0.0);
+        // the exported best model agrees too, file for file
+        PhiParams a = ReferenceModel.load(full).params(), b = ReferenceModel.load(split).params();
+        assertArrayEquals(a.data, b.data, 0.0);
+        assertEquals(Files.readAllLines(full.resolve("log.csv")).size(), Files.readAllLines(split.resolve("log.csv")).size());
+    }
+
+    @Test
+    void runKilledWithSigkillResumesToTheSameResult(@TempDir Path dir) throws Exception {
+        Path killed = dir.resolve("killed"), full = dir.resolve("full");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.cnf4j.cli.Main"));
+        cmd.addAll(List.of(with(SMALL, "--out", killed.toString(), "--iters", "300", "--checkpoint-every", "4")));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
+        Path ckpt = killed.resolve("checkpoint.bin");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!Files.exists(ckpt) && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(20);
+        Thread.sleep(150);
+        p.destroyForcibly(); // SIGKILL
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(Files.exists(ckpt), "a checkpoint was written before the kill: " + Files.readString(dir.resolve("child.log")));
+        int at = TrainState.load(ckpt, new PhiShape(2, 8, 2)).iteration;
+        assertTrue(at < 300, "the run was interrupted (checkpoint at iteration " + at + ")");
+
+        assertEquals(0, cli("train", "--out", killed.toString(), "--resume"));
+        assertEquals(0, cli(with(SMALL, "--out", full.toString(), "--iters", "300", "--checkpoint-every", "4")));
+        assertArrayEquals(lastParams(full).data, lastParams(killed).data, 0.0);
+        assertArrayEquals(ReferenceModel.load(full).params().data, ReferenceModel.load(killed).params().data, 0.0);
+    }
+
+    @Test
+    void nonFiniteLossRestoresTheLastGoodStateAndHalvesTheLearningRate() {
+        PhiShape s = new PhiShape(2, 8, 2);
+        TrainConfig cfg = new TrainConfig(s, new Alpha(1, 100, 5), 2, 2, 128, 128, 12, 0.05, 0, 0.5, 0, 2, 4, 1, DType.FLOAT64, 1);
+        ToyBatchSource toy = new ToyBatchSource("8gaussians", 1);
+        boolean[] poisoned = {false};
+        BatchSource once = new BatchSource() {
+            @Override public int dimension() { return 2; }
+
+            @Override public double[] batch(int n, int draw) {
+                double[] b = toy.batch(n, draw);
+                if (draw == 3 && !poisoned[0]) {
+                    poisoned[0] = true;
+                    b[5] = Double.NaN;
+                }
+                return b;
+            }
+        };
+        List<Double> recoveries = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        try (CpuFlowEngine e = new CpuFlowEngine(s, cfg.dtype(), 1)) {
+            OtFlowTrainer.Result r = new OtFlowTrainer(cfg, e).addListener(new TrainListener() {
+                @Override public void onRecovery(int iter, double newLr) { recoveries.add(newLr); }
+
+                @Override public void onIteration(int iter, org.cnf4j.ode.LossResult l, double lr) { rates.add(lr); }
+            }).train(PhiParams.initialise(s, 1), once, ToyData.sample("8gaussians", 128, 2), 128);
+            assertEquals(List.of(0.025), recoveries);
+            assertEquals(0.025, rates.get(rates.size() - 1), 0.0);
+            for (double v : r.last().data) assertTrue(Double.isFinite(v));
+
+            BatchSource always = new BatchSource() {
+                @Override public int dimension() { return 2; }
+
+                @Override public double[] batch(int n, int draw) {
+                    double[] b = toy.batch(n, draw);
+                    b[0] = Double.NaN;
+                    return b;
+                }
+            };
+            IllegalStateException ex = assertThrows(IllegalStateException.class,
+                    () -> new OtFlowTrainer(cfg, e).train(PhiParams.initialise(s, 1), always, ToyData.sample("8gaussians", 128, 2), 128));
+            assertTrue(ex.getMessage().contains("--lr"), ex.getMessage());
+        }
+    }
+}
