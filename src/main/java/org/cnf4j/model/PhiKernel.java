@@ -10,8 +10,9 @@ import org.cnf4j.backend.Mat;
  * samples, and their adjoint (section 3.1). All buffers are allocated once, in the constructor.
  *
  * <p>Layout: one column per sample. Activations are m x cs; the Jacobians J_i and products K_i J_i
- * are m x (cs*d) with column {@code n*d + k} for sample n and coordinate k, so each K_i J product
- * is one GEMM over the whole chunk. {@link #evaluate} keeps everything the adjoint needs; {@link #vjp}
+ * are m x (d*cs) with column {@code k*cs + n} for coordinate k and sample n, so each K_i J product
+ * is one GEMM over the whole chunk, and the loops around it run over samples innermost (long, simple
+ * loops that C2 unrolls; the sample-major order made them 3-5x slower at small d). {@link #evaluate} keeps everything the adjoint needs; {@link #vjp}
  * must follow the evaluate of the same points.
  */
 public final class PhiKernel {
@@ -50,6 +51,8 @@ public final class PhiKernel {
     /** w broadcast over the chunk (z_{nTh}), and dLoss/dz_{nTh} per sample. */
     private final Mat zTop, zBarTop;
     private final double[] k0xBarAcc, k0Coef;
+    /** Per-sample scratch rows for the Jacobian loops. */
+    private final double[] rowT, sq, sj, scale;
     private final PhiGradient acc;
 
     private PhiWeights wt;
@@ -81,6 +84,10 @@ public final class PhiKernel {
         zTop = Mat.create(dtype, m, cs);
         zBarTop = Mat.create(dtype, m, cs);
         k0xBarAcc = new double[m * d];
+        rowT = new double[cs];
+        sq = new double[cs];
+        sj = new double[cs];
+        scale = new double[cs];
         k0Coef = new double[m];
         acc = new PhiGradient(shape, dtype);
         use(0);
@@ -199,11 +206,11 @@ public final class PhiKernel {
             java.util.Arrays.fill(trH, 0, cs, wt.traceMx);
             openingTrace(tau[0], zAbove(0), wt.g0, trH, cs);
         }
-        openingJacobian(tau[0], wt.k0x, jac[0], cs, d);
+        openingJacobian(tau[0], wt.k0x, jac[0], cs, d, rowT);
         for (int l = 1; l < nTh; l++) {
             gemm(false, false, 1, wt.k[l], jac[l - 1], 0, kj[l]);
-            if (value) layerTrace(tau[l], zAbove(l), kj[l], trH, h, cs, d);
-            if (l < nTh - 1) carryJacobian(jac[l - 1], tau[l], kj[l], jac[l], h, cs, d);
+            if (value) layerTrace(tau[l], zAbove(l), kj[l], trH, h, cs, d, sq);
+            if (l < nTh - 1) carryJacobian(jac[l - 1], tau[l], kj[l], jac[l], h, cs, d, rowT);
         }
     }
 
@@ -237,38 +244,50 @@ public final class PhiKernel {
         }
     }
 
-    /** J_0 = diag(tanh a_0) K0x: J_0[j, n d + k] = tau_jn K0x[j, k]. */
-    private static void openingJacobian(Mat tau, double[] k0x, Mat j0, int cs, int d) {
+    /** Copies row j of an m x cs matrix into row (a scratch array). */
+    private static void loadRow(Mat x, int j, int cs, double[] row) {
+        for (int n = 0, i = j * cs; n < cs; n++, i++) row[n] = x.get(i);
+    }
+
+    /** J_0 = diag(tanh a_0) K0x: J_0[j, k cs + n] = tau_jn K0x[j, k]. */
+    private static void openingJacobian(Mat tau, double[] k0x, Mat j0, int cs, int d, double[] rowT) {
         for (int j = 0, m = tau.rows; j < m; j++) {
-            int kb = j * d;
-            for (int n = 0, base = j * cs * d; n < cs; n++, base += d) {
-                double t = tau.get(j * cs + n);
-                for (int k = 0; k < d; k++) j0.set(base + k, t * k0x[kb + k]);
+            loadRow(tau, j, cs, rowT);
+            for (int k = 0; k < d; k++) {
+                double c = k0x[j * d + k];
+                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) j0.set(i, c * rowT[n]);
             }
         }
     }
 
-    /** t_l: trH_n += h sum_j (1 - tau_jn^2) z_jn sum_k (K_l J_{l-1})[j, n d + k]^2. */
-    private static void layerTrace(Mat tau, Mat zAbove, Mat kj, double[] trH, double h, int cs, int d) {
+    /** sq_n = sum_k KJ[j, k cs + n]^2 for row j. */
+    private static void rowSquares(Mat kj, int j, int cs, int d, double[] sq) {
+        java.util.Arrays.fill(sq, 0, cs, 0);
+        for (int k = 0; k < d; k++) {
+            for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) {
+                double v = kj.get(i);
+                sq[n] += v * v;
+            }
+        }
+    }
+
+    /** t_l: trH_n += h sum_j (1 - tau_jn^2) z_jn sum_k (K_l J_{l-1})[j, k cs + n]^2. */
+    private static void layerTrace(Mat tau, Mat zAbove, Mat kj, double[] trH, double h, int cs, int d, double[] sq) {
         for (int j = 0, m = tau.rows; j < m; j++) {
-            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
-                double sq = 0;
-                for (int k = 0; k < d; k++) {
-                    double v = kj.get(base + k);
-                    sq += v * v;
-                }
+            rowSquares(kj, j, cs, d, sq);
+            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
                 double t = tau.get(ia);
-                trH[n] += h * (1 - t * t) * zAbove.get(ia) * sq;
+                trH[n] += h * (1 - t * t) * zAbove.get(ia) * sq[n];
             }
         }
     }
 
     /** J_l = J_{l-1} + h diag(tanh a_l) K_l J_{l-1}. */
-    private static void carryJacobian(Mat jPrev, Mat tau, Mat kj, Mat jOut, double h, int cs, int d) {
+    private static void carryJacobian(Mat jPrev, Mat tau, Mat kj, Mat jOut, double h, int cs, int d, double[] rowT) {
         for (int j = 0, m = tau.rows; j < m; j++) {
-            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
-                double ht = h * tau.get(ia);
-                for (int k = 0; k < d; k++) jOut.set(base + k, jPrev.get(base + k) + ht * kj.get(base + k));
+            loadRow(tau, j, cs, rowT);
+            for (int k = 0; k < d; k++) {
+                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) jOut.set(i, jPrev.get(i) + h * rowT[n] * kj.get(i));
             }
         }
     }
@@ -336,9 +355,9 @@ public final class PhiKernel {
         for (int l = nTh - 1; l >= 1; l--) {
             boolean carry = l < nTh - 1; // J_l feeds the next layer, so jBar holds dLoss/dJ_l
             if (carry) {
-                innerLayerTraceAdjoint(tau[l], zAbove(l), kj[l], jBar, tauBar[l], zBarAbove(l), trHBar, h, cs, d);
+                innerLayerTraceAdjoint(tau[l], zAbove(l), kj[l], jBar, tauBar[l], zBarAbove(l), trHBar, h, cs, d, sq, sj, scale, rowT);
             } else {
-                topLayerTraceAdjoint(tau[l], zAbove(l), kj[l], tauBar[l], zBarAbove(l), trHBar, h, cs, d);
+                topLayerTraceAdjoint(tau[l], zAbove(l), kj[l], tauBar[l], zBarAbove(l), trHBar, h, cs, d, sq, scale);
             }
             // kj[l] now holds dLoss/d(K_l J_{l-1})
             gemm(false, true, 1, kj[l], jac[l - 1], 1, acc.k[l]);
@@ -346,7 +365,7 @@ public final class PhiKernel {
         }
         java.util.Arrays.fill(k0xBarAcc, 0);
         java.util.Arrays.fill(k0Coef, 0);
-        openingTraceAdjoint(tau[0], zAbove(0), jBar, tauBar[0], zBarAbove(0), trHBar, wt.k0x, wt.g0, k0xBarAcc, k0Coef, cs, d);
+        openingTraceAdjoint(tau[0], zAbove(0), jBar, tauBar[0], zBarAbove(0), trHBar, wt.k0x, wt.g0, k0xBarAcc, k0Coef, cs, d, rowT, sj);
         Mat k0b = acc.k[0];
         for (int j = 0; j < m; j++) {
             for (int k = 0; k < d; k++) {
@@ -361,66 +380,77 @@ public final class PhiKernel {
      * adds to dLoss/dtanh(a_l) and dLoss/dz_{l+1}.
      */
     private static void topLayerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat tauBar, Mat zBarAbove,
-                                             double[] trHBar, double h, int cs, int d) {
+                                             double[] trHBar, double h, int cs, int d, double[] sq, double[] scale) {
         for (int j = 0, m = tau.rows; j < m; j++) {
-            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+            rowSquares(kj, j, cs, d, sq);
+            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
                 double t = tau.get(ia), dt = 1 - t * t, zn = zAbove.get(ia);
                 double tb = h * trHBar[n];
-                double c2 = 2 * tb * dt * zn;
-                double sq = 0;
-                for (int k = 0; k < d; k++) {
-                    double v = kj.get(base + k);
-                    sq += v * v;
-                    kj.set(base + k, c2 * v);
-                }
-                double cBar = tb * sq;
+                scale[n] = 2 * tb * dt * zn;
+                double cBar = tb * sq[n];
                 tauBar.set(ia, tauBar.get(ia) - 2 * t * zn * cBar);
                 zBarAbove.set(ia, zBarAbove.get(ia) + cBar * dt);
+            }
+            for (int k = 0; k < d; k++) {
+                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) kj.set(i, scale[n] * kj.get(i));
             }
         }
     }
 
     /** As {@link #topLayerTraceAdjoint} for a layer whose J_l feeds the next one (jBar = dLoss/dJ_l). */
     private static void innerLayerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat jBar, Mat tauBar, Mat zBarAbove,
-                                               double[] trHBar, double h, int cs, int d) {
+                                               double[] trHBar, double h, int cs, int d, double[] sq, double[] sj,
+                                               double[] scale, double[] ht) {
         for (int j = 0, m = tau.rows; j < m; j++) {
-            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
+            java.util.Arrays.fill(sq, 0, cs, 0);
+            java.util.Arrays.fill(sj, 0, cs, 0);
+            for (int k = 0; k < d; k++) {
+                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) {
+                    double v = kj.get(i);
+                    sq[n] += v * v;
+                    sj[n] += jBar.get(i) * v;
+                }
+            }
+            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
                 double t = tau.get(ia), dt = 1 - t * t, zn = zAbove.get(ia);
                 double tb = h * trHBar[n];
-                double c2 = 2 * tb * dt * zn, ht = h * t;
-                double sq = 0, sj = 0;
-                for (int k = 0; k < d; k++) {
-                    double v = kj.get(base + k), jb = jBar.get(base + k);
-                    sq += v * v;
-                    sj += jb * v;
-                    kj.set(base + k, c2 * v + ht * jb);
-                }
-                double cBar = tb * sq;
-                tauBar.set(ia, tauBar.get(ia) + h * sj - 2 * t * zn * cBar);
+                scale[n] = 2 * tb * dt * zn;
+                ht[n] = h * t;
+                double cBar = tb * sq[n];
+                tauBar.set(ia, tauBar.get(ia) + h * sj[n] - 2 * t * zn * cBar);
                 zBarAbove.set(ia, zBarAbove.get(ia) + cBar * dt);
+            }
+            for (int k = 0; k < d; k++) {
+                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) kj.set(i, scale[n] * kj.get(i) + ht[n] * jBar.get(i));
             }
         }
     }
 
     /** Adjoint of J_0 = diag(tanh a_0) K0x and of t_0; the K0x parts collect in k0xBar and coef. */
     private static void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] trHBar,
-                                            double[] k0x, double[] g0, double[] k0xBar, double[] coef, int cs, int d) {
+                                            double[] k0x, double[] g0, double[] k0xBar, double[] coef, int cs, int d,
+                                            double[] rowT, double[] sj) {
         for (int j = 0, m = tau.rows; j < m; j++) {
-            int kb = j * d;
-            double g = g0[j];
-            for (int n = 0, ia = j * cs, base = j * cs * d; n < cs; n++, ia++, base += d) {
-                double t = tau.get(ia), dt = 1 - t * t, zn = z1.get(ia);
-                double sj = 0;
-                for (int k = 0; k < d; k++) {
-                    double jb = jBar.get(base + k);
-                    sj += jb * k0x[kb + k];
-                    k0xBar[kb + k] += jb * t;
+            loadRow(tau, j, cs, rowT);
+            java.util.Arrays.fill(sj, 0, cs, 0);
+            for (int k = 0; k < d; k++) {
+                double c = k0x[j * d + k], acc = 0;
+                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) {
+                    double jb = jBar.get(i);
+                    sj[n] += jb * c;
+                    acc += jb * rowT[n];
                 }
-                double tbar = trHBar[n];
-                tauBar.set(ia, tauBar.get(ia) + sj - 2 * t * zn * g * tbar);
-                z1Bar.set(ia, z1Bar.get(ia) + tbar * dt * g);
-                coef[j] += tbar * dt * zn;
+                k0xBar[j * d + k] += acc;
             }
+            double g = g0[j], cj = 0;
+            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
+                double t = rowT[n], dt = 1 - t * t, zn = z1.get(ia);
+                double tbar = trHBar[n];
+                tauBar.set(ia, tauBar.get(ia) + sj[n] - 2 * t * zn * g * tbar);
+                z1Bar.set(ia, z1Bar.get(ia) + tbar * dt * g);
+                cj += tbar * dt * zn;
+            }
+            coef[j] += cj;
         }
     }
 
