@@ -1,0 +1,168 @@
+package org.cnf4j.data;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The preprocessing steps of the MAF / FFJORD / OT-Flow data pipeline, on row-major n x d arrays.
+ *
+ * <ul>
+ * <li><b>Split</b> ({@link #split}): test = the last 10% of the rows, validation = the last 10% of the rest, train =
+ *     the remainder, in file order (the reference's {@code int(0.1 * N)} truncation). For tiny files each part gets
+ *     at least one row, which differs from the reference only below 11 rows.</li>
+ * <li><b>Standardise</b> ({@link #columnStats}, {@link #standardise}): subtract the per-column mean and divide by the
+ *     per-column standard deviation of train + validation (ddof 0, NumPy's default). A column whose std is 0 (or not
+ *     positive and finite) gets std 1, so it is only centred; {@link #constantColumns} names such columns so a caller
+ *     can warn (a constant column has no density and will dominate the loss).</li>
+ * <li><b>Dequantise</b> ({@link #dequantise}): for integer-valued data, {@code x' = (x - min + u) / (max - min + 1)}
+ *     with u ~ U(0, 1) drawn once from the seed and min, max over the whole matrix (one scalar scale, as for images:
+ *     (x + u) / 256 for 8-bit pixels, (x + u) / 17 for digits 0..16). Then standardisation follows as usual.</li>
+ * <li><b>Shuffle</b> ({@link #shuffleRows}): Fisher-Yates on rows from a {@link SplittableRandom} seed, before the
+ *     split. The MAF archives are pre-shuffled, and the reference shuffles only POWER (with NumPy's RandomState(42),
+ *     reproduced by the POWER loader); user files are shuffled by default because they are often sorted (by class,
+ *     by time), which would make a tail split unrepresentative.</li>
+ * </ul>
+ */
+public final class Preprocessing {
+    private Preprocessing() {}
+
+    /** Row counts of a split. */
+    public record SplitSizes(int train, int validation, int test) {}
+
+    /** Per-column mean and std. */
+    public record Stats(double[] mean, double[] std) {}
+
+    /**
+     * The reference split of n rows: test = {@code int(0.1 n)}, validation = {@code int(0.1 (n - test))}, each at
+     * least 1; rows in order train, validation, test.
+     *
+     * @throws IllegalArgumentException when n < 3
+     */
+    public static SplitSizes split(int n) {
+        if (n < 3) throw new IllegalArgumentException("only " + n + " row(s): need at least 3 rows to split into train, validation and test");
+        int test = Math.max(1, (int) (0.1 * n));
+        int val = Math.max(1, (int) (0.1 * (n - test)));
+        return new SplitSizes(n - test - val, val, test);
+    }
+
+    /** Rows [from, to) of a row-major matrix with d columns, as a fresh array. */
+    public static double[] rows(double[] x, int d, int from, int to) {
+        return Arrays.copyOfRange(x, from * d, to * d);
+    }
+
+    /** Mean and std (with the given delta degrees of freedom, 0 or 1) of each column of the first n rows. */
+    public static Stats columnStats(double[] x, int n, int d, int ddof) {
+        if (n - ddof < 1) throw new IllegalArgumentException("need more than " + ddof + " row(s) for a standard deviation, got " + n);
+        double[] mean = new double[d], std = new double[d];
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                double c = x[i * d + j] - mean[j];
+                std[j] += c * c;
+            }
+        }
+        for (int j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / (n - ddof));
+        return new Stats(mean, std);
+    }
+
+    /** The 0-based columns whose std is not a positive finite number. */
+    public static List<Integer> constantColumns(double[] std) {
+        List<Integer> out = new ArrayList<>();
+        for (int j = 0; j < std.length; j++) if (!(std[j] > 0) || !Double.isFinite(std[j])) out.add(j);
+        return out;
+    }
+
+    /** Replaces a std that is not positive and finite by 1 (the column is then only centred); returns the same array. */
+    public static double[] safeStd(double[] std) {
+        for (int j = 0; j < std.length; j++) if (!(std[j] > 0) || !Double.isFinite(std[j])) std[j] = 1;
+        return std;
+    }
+
+    /** In place: {@code x = (x - mean) / std} column by column. */
+    public static void standardise(double[] x, double[] mean, double[] std) {
+        int d = mean.length;
+        for (int k = 0; k < x.length; k++) x[k] = (x[k] - mean[k % d]) / std[k % d];
+    }
+
+    /** Whether every value is a whole number (and finite). */
+    public static boolean isIntegerValued(double[] x) {
+        for (double v : x) if (!Double.isFinite(v) || v != Math.rint(v)) return false;
+        return x.length > 0;
+    }
+
+    /**
+     * In place: {@code x = (x - min + u) / (max - min + 1)}, u ~ U(0,1) from the seed, min and max over all values.
+     *
+     * @return the offset (min) and scale (max - min + 1), to map samples back
+     */
+    public static Dataset.Dequantisation dequantise(double[] x, long seed) {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (double v : x) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        double scale = max - min + 1;
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int k = 0; k < x.length; k++) x[k] = (x[k] - min + rng.nextDouble()) / scale;
+        return new Dataset.Dequantisation(min, scale);
+    }
+
+    /** Fisher-Yates shuffle of the n rows (d columns) in place, from a seed. */
+    public static void shuffleRows(double[] x, int n, int d, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] buf = new double[d];
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            if (j == i) continue;
+            System.arraycopy(x, j * d, buf, 0, d);
+            System.arraycopy(x, i * d, x, j * d, d);
+            System.arraycopy(buf, 0, x, i * d, d);
+        }
+    }
+
+    /** Keeps the listed columns (0-based, in the given order) of an n x d matrix. */
+    public static double[] selectColumns(double[] x, int n, int d, int[] keep) {
+        double[] out = new double[n * keep.length];
+        for (int i = 0; i < n; i++) for (int k = 0; k < keep.length; k++) out[i * keep.length + k] = x[i * d + keep[k]];
+        return out;
+    }
+
+    /**
+     * Splits an already preprocessed (shuffled, dequantised) matrix with {@link #split}, standardises all three parts
+     * with the ddof-0 statistics of train + validation, and packs the result.
+     */
+    static Dataset splitAndStandardise(String name, double[] x, int n, int d, Dataset.Dequantisation deq, List<String> notes) {
+        SplitSizes s = split(n);
+        List<String> allNotes = new ArrayList<>(notes);
+        Stats st = columnStats(x, s.train() + s.validation(), d, 0);
+        List<Integer> constant = constantColumns(st.std());
+        if (!constant.isEmpty()) {
+            allNotes.add("column(s) " + oneBased(constant) + " are constant in train+validation: std set to 1 (they carry no density; consider dropping them)");
+        }
+        safeStd(st.std());
+        double[] train = rows(x, d, 0, s.train());
+        double[] val = rows(x, d, s.train(), s.train() + s.validation());
+        double[] test = rows(x, d, s.train() + s.validation(), n);
+        standardise(train, st.mean(), st.std());
+        standardise(val, st.mean(), st.std());
+        standardise(test, st.mean(), st.std());
+        allNotes.add("split " + s.train() + " / " + s.validation() + " / " + s.test() + " rows (train / validation / test); standardised with train+validation mean and std");
+        return new Dataset(name, d, train, s.train(), val, s.validation(), test, s.test(), st.mean(), st.std(), deq, allNotes);
+    }
+
+    static String oneBased(List<Integer> cols) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            if (i == 8) {
+                b.append(", ... (").append(cols.size()).append(" in all)");
+                break;
+            }
+            if (i > 0) b.append(", ");
+            b.append(cols.get(i) + 1);
+        }
+        return b.toString();
+    }
+}
