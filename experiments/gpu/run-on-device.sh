@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine, from the repository root, with the bundle that make-bundle.sh built here
+# carried along (device tool: carry [".bundle"]):
+#     bash experiments/gpu/run-on-device.sh
+# 1. unpacks the jlink'd Java runtime; 2. points LD_LIBRARY_PATH at the machine's CUDA 13 libraries
+# (lib folders of the pip-installed nvidia cu13 packages, then the toolkit's lib64); 3. runs GpuChecks
+# (lockstep, float64 reference fidelity, float32/float64 agreement with the CPU engine, toy training
+# curve, float32 benchmark); 4. runs shared/bench/torch_otflow.py --device cuda at the same sizes;
+# 5. writes $OUT/summary.md (table) next to gpu_checks.json, torch_bench.jsonl and the logs.
+# Without a GPU it stops cleanly after GpuChecks reports why (exit 3).
+set -u
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+B="$root/.bundle"
+OUT="${OUT:-$root/.gpu-out}"
+mkdir -p "$OUT"
+say() { echo "[run-on-device] $*"; }
+[ -f "$B/jre.tar.xz" ] || { echo "run-on-device.sh: no bundle at $B: run experiments/gpu/make-bundle.sh first" >&2; exit 2; }
+
+# 1. Java runtime
+JRE_DIR="${TMPDIR:-/tmp}/cnf4j-jre-$$"
+trap 'rm -rf "$JRE_DIR" "$B/cpuref.d"' EXIT
+mkdir -p "$JRE_DIR"
+tar -C "$JRE_DIR" -xJf "$B/jre.tar.xz"
+JAVA="$JRE_DIR/cnf4j-jre/bin/java"
+"$JAVA" -version 2>&1 | head -1
+mkdir -p "$B/cpuref.d"
+for f in "$B"/cpuref/*.json.xz; do xz -dc "$f" > "$B/cpuref.d/$(basename "${f%.xz}")"; done
+
+# 2. CUDA 13 libraries: pip nvidia packages (cu13), then the toolkit
+roots=""
+if command -v python3 >/dev/null 2>&1; then
+    roots="$(python3 - <<'PY' 2>/dev/null
+import site, sys
+paths = set()
+try:
+    import nvidia
+    paths.update(list(nvidia.__path__))
+except Exception:
+    pass
+for p in site.getsitepackages() + [site.getusersitepackages()]:
+    paths.add(p + "/nvidia")
+print("\n".join(sorted(paths)))
+PY
+)"
+fi
+libdirs=""
+add_dir() { case ":$libdirs:" in *":$1:"*) ;; *) libdirs="${libdirs:+$libdirs:}$1";; esac; }
+for r in $roots; do
+    [ -d "$r" ] || continue
+    for f in $(find "$r" -maxdepth 4 \( -name 'libcudart.so.13*' -o -name 'libcublas.so.13*' -o -name 'libcublasLt.so.13*' \) 2>/dev/null); do
+        add_dir "$(dirname "$f")"
+    done
+done
+for d in /usr/local/cuda/lib64 /usr/local/cuda-13.0/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
+    [ -d "$d" ] && add_dir "$d"
+done
+export LD_LIBRARY_PATH="$libdirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+{
+    echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+    for d in ${libdirs//:/ }; do ls "$d" 2>/dev/null | grep -E '^lib(cudart|cublas|cublasLt|cuda)\.so' | sed "s|^|$d/|"; done
+    ldconfig -p 2>/dev/null | grep -E 'libcuda\.so\.1' || true
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm,clocks.sm --format=csv 2>/dev/null || echo "nvidia-smi: not available"
+} > "$OUT/env.txt" 2>&1
+say "CUDA library dirs: $libdirs"
+grep -E 'name|NVIDIA' "$OUT/env.txt" | head -3
+
+# 3. GPU checks and benchmark
+JOPTS=(-XX:+UseParallelGC -Dorg.bytedeco.javacpp.cachedir="${TMPDIR:-/tmp}/javacpp-cache")
+CP="$B/app/cnf4j.jar:$B/app/lib/*"
+set -o pipefail
+timeout "${GPU_CHECKS_TIMEOUT:-240}" "$JAVA" "${JOPTS[@]}" -cp "$CP" org.cnf4j.backend.cuda.GpuChecks \
+    --ref "$B/ref/swissroll" --cpuref "$B/cpuref.d" --out "$OUT/gpu_checks.json" 2>&1 | tee "$OUT/gpu_checks.log"
+rc=$?
+say "GpuChecks exit $rc"
+if [ "$rc" = 3 ]; then
+    say "no CUDA device: stopping (nothing to benchmark)"
+    exit 3
+fi
+
+# 4. PyTorch on the same GPU, same sizes, float32
+: > "$OUT/torch_bench.jsonl"
+if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
+    for cfg in "43 256 2 2000 6 5" "43 256 2 20000 6 3" "2 32 2 2048 8 10"; do
+        set -- $cfg
+        say "torch_otflow d=$1 m=$2 nTh=$3 n=$4 nt=$5"
+        timeout "${TORCH_TIMEOUT:-120}" python3 "$B/bench/torch_otflow.py" --device cuda --d "$1" --m "$2" --nTh "$3" --n "$4" --nt "$5" \
+            --dtype float32 --mode both --reps "$6" --warmup 2 --alph 1,100,15 >> "$OUT/torch_bench.jsonl" 2>> "$OUT/torch_bench.err" \
+            || echo "{\"bench\": \"torch_otflow\", \"config\": {\"d\": $1, \"m\": $2, \"nTh\": $3, \"n\": $4, \"nt\": $5}, \"error\": \"exit $?\"}" >> "$OUT/torch_bench.jsonl"
+    done
+else
+    say "python3/torch with CUDA not available: torch comparison skipped"
+fi
+
+# 5. summary table
+python3 - "$OUT" <<'PY' || true
+import json, sys, os
+out = sys.argv[1]
+g = json.load(open(os.path.join(out, "gpu_checks.json")))
+torch = {}
+for line in open(os.path.join(out, "torch_bench.jsonl")):
+    line = line.strip()
+    if not line:
+        continue
+    t = json.loads(line)
+    c = t["config"]
+    torch[(c["d"], c["m"], c["n"], c["nt"])] = t
+dev = g.get("device", "?")
+peak = 67.0 if "H100" in dev or "H200" in dev else float("nan")   # FP32 non-tensor, SXM datasheet
+lines = ["device: %s; FP32 peak used: %.0f TFLOP/s" % (dev, peak), "",
+         "| size | cnf4j GPU step s | torch GPU step s | torch/cnf4j | cnf4j step, graphs s | cnf4j step, recompute s | cnf4j step, TF32 s | cnf4j step, BF16x9 s | cnf4j loss-only s | torch fwd s | cnf4j TFLOP/s (nominal 4 products) | % of FP32 peak |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+for r in g.get("bench", []) if isinstance(g.get("bench"), list) else []:
+    key = (r["d"], r["m"], r["n"], r["nt"])
+    t = torch.get(key, {})
+    ts = t.get("fwdbwd", {}).get("median_s")
+    tf = t.get("fwd", {}).get("median_s")
+    s = r.get("step_median_s")
+    ratio = "%.2fx" % (ts / s) if ts and s else t.get("error", "n/a")
+    f4 = lambda k: "%.4f" % r[k] if r.get(k) is not None else "n/a"
+    lines.append("| d=%d m=%d nTh=%d n=%d nt=%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        r["d"], r["m"], r["nTh"], r["n"], r["nt"],
+        "%.4f" % s if s else r.get("error", "n/a"), "%.4f" % ts if ts else "n/a", ratio,
+        f4("step_graph_median_s"), f4("step_recompute_median_s"), f4("step_tf32_median_s"), f4("step_bf16x9_median_s"),
+        "%.4f" % r["loss_only_median_s"] if "loss_only_median_s" in r else "n/a", "%.4f" % tf if tf else "n/a",
+        "%.2f" % r["tflops_step"] if "tflops_step" in r else "n/a",
+        "%.1f%%" % (100 * r["tflops_step"] / peak) if "tflops_step" in r else "n/a"))
+lines.append("")
+lines.append("failures: %s" % (g.get("failures") or "none"))
+lm = g.get("lockstep", {}).get("mismatches") if isinstance(g.get("lockstep"), dict) else None
+lines.append("lockstep mismatches: %s" % (len(lm) if lm is not None else "n/a"))
+text = "\n".join(lines)
+open(os.path.join(out, "summary.md"), "w").write(text + "\n")
+print(text)
+PY
+exit "$rc"
