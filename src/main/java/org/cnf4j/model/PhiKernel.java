@@ -33,6 +33,13 @@ public final class PhiKernel {
     private final class Stage {
         final Mat s = Mat.create(dtype, d + 1, cs), grad = Mat.create(dtype, d + 1, cs);
         final Mat[] tau = mats(nTh, m, cs), u = mats(nTh, m, cs), z = mats(nTh, m, cs), p = mats(nTh, m, cs);
+        /** K_i J_{i-1} of this stage, when products are kept (see {@link #keepProducts}). */
+        private Mat[] kj;
+
+        Mat[] products() {
+            if (kj == null) kj = productMats();
+            return kj;
+        }
     }
 
     private final java.util.List<Stage> stages = new java.util.ArrayList<>();
@@ -40,8 +47,10 @@ public final class PhiKernel {
     private Mat s, grad;
     private Mat[] tau, u, z, p;
     private final Mat pre;
-    /** J_i for i < nTh-1 and K_i J_{i-1} for i >= 1 (index i). */
-    private final Mat[] jac, kj;
+    /** J_i for i < nTh-1, and K_i J_{i-1} for i >= 1 (index i): the stage's own or a shared scratch. */
+    private final Mat[] jac, sharedKj;
+    private Mat[] kj;
+    private boolean keepProducts;
     private final double[] trH, phi;
 
     // adjoint buffers
@@ -69,9 +78,9 @@ public final class PhiKernel {
         single = dtype == DType.FLOAT32;
         pre = Mat.create(dtype, m, cs);
         jac = new Mat[nTh];
-        kj = new Mat[nTh];
         for (int i = 0; i < nTh - 1; i++) jac[i] = Mat.create(dtype, m, cs * d);
-        for (int i = 1; i < nTh; i++) kj[i] = Mat.create(dtype, m, cs * d);
+        sharedKj = productMats();
+        kj = sharedKj;
         trH = new double[cs];
         phi = new double[cs];
         gBar = Mat.create(dtype, d + 1, cs);
@@ -103,7 +112,24 @@ public final class PhiKernel {
         u = st.u;
         z = st.z;
         p = st.p;
+        kj = keepProducts ? st.products() : sharedKj;
     }
+
+    private Mat[] productMats() {
+        Mat[] out = new Mat[nTh];
+        for (int i = 1; i < nTh; i++) out[i] = Mat.create(dtype, m, cs * d);
+        return out;
+    }
+
+    /**
+     * Whether each stage slot keeps its products K_i J_{i-1} (m x cs d per layer). Kept, the reverse
+     * pass skips one of the four big GEMMs per stage; not kept, it recomputes them. The integrator
+     * decides from the memory they would take.
+     */
+    public void keepProducts(boolean keep) { this.keepProducts = keep; }
+
+    /** Bytes per stage slot that {@link #keepProducts} adds. */
+    public long productBytesPerStage() { return (long) (nTh - 1) * m * cs * d * (dtype == DType.FLOAT32 ? 4 : 8); }
 
     private Mat[] mats(int count, int rows, int cols) {
         Mat[] out = new Mat[count];
@@ -146,13 +172,18 @@ public final class PhiKernel {
     }
 
     /**
-     * Makes the evaluation kept in {@code slot} current again for {@link #vjp}: recomputes only its
-     * Jacobians J_i and K_i J_{i-1} (too large to keep for every stage).
+     * Makes the evaluation kept in {@code slot} current again for {@link #vjp}. The Jacobians J_i are
+     * rebuilt element-wise; the products K_i J_{i-1} come from the slot when kept, else by GEMM.
      */
     public void restore(int slot) {
         if (slot >= stages.size()) throw new IllegalStateException("stage slot " + slot + " was never evaluated");
         use(slot);
-        trace(false);
+        if (keepProducts) {
+            openingJacobian(tau[0], wt.k0x, jac[0], cs, d, rowT);
+            for (int l = 1; l < nTh - 1; l++) carryJacobian(jac[l - 1], tau[l], kj[l], jac[l], h, cs, d, rowT);
+        } else {
+            trace(false);
+        }
         evaluated = true;
     }
 

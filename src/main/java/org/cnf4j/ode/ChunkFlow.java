@@ -12,6 +12,9 @@ import org.cnf4j.model.PhiWeights;
  * GEMM per layer) instead of storing them, so memory stays O(nt * stages * cs * m) per worker.
  */
 public final class ChunkFlow {
+    /** Per-worker memory for keeping every stage's K_i J products through the reverse pass. */
+    static volatile long productBudget = Long.getLong("cnf4j.productBudgetBytes", 256L << 20);
+
     private final PhiKernel kernel;
     private final int cs, d, w;
     private double[][] kStage = new double[0][];
@@ -52,6 +55,7 @@ public final class ChunkFlow {
             kStage = new double[st][cs * w];
             kBar = new double[st][cs * w];
         }
+        kernel.keepProducts(record && (long) nt * st * kernel.productBytesPerStage() <= productBudget);
         double h = dt;
         for (int step = 0; step < nt; step++) {
             double t = t0 + step * h;

@@ -48,6 +48,26 @@ class EngineConsistencyTest {
     }
 
     @Test
+    void keptAndRecomputedStageProductsGiveTheSameGradient() {
+        PhiShape s = new PhiShape(4, 12, 3);
+        PhiParams p = FiniteDifferenceTest.randomModel(s, 8);
+        int n = 50;
+        double[] x = FiniteDifferenceTest.randomPoints(n, 4, 1);
+        Alpha a = new Alpha(1, 20, 3);
+        long saved = ChunkFlow.productBudget;
+        try (CpuFlowEngine e = new CpuFlowEngine(s, DType.FLOAT64, 1)) {
+            ChunkFlow.productBudget = Long.MAX_VALUE;
+            LossResult kept = e.loss(p, x, n, 3, Tableau.RK4, a, true);
+            ChunkFlow.productBudget = 0;
+            LossResult recomputed = e.loss(p, x, n, 3, Tableau.RK4, a, true);
+            assertEquals(kept.j(), recomputed.j(), 0.0);
+            assertArrayEquals(kept.gradient(), recomputed.gradient(), 1e-12);
+        } finally {
+            ChunkFlow.productBudget = saved;
+        }
+    }
+
+    @Test
     void resultsDoNotDependOnThreadCount() {
         PhiShape s = new PhiShape(3, 16, 3);
         PhiParams p = FiniteDifferenceTest.randomModel(s, 2);
