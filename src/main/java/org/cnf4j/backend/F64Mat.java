@@ -29,4 +29,14 @@ final class F64Mat extends Mat {
     }
 
     @Override Pointer pointer() { return ptr; }
+
+    @Override public void fill(double v) {
+        if (v == 0 && Double.doubleToRawLongBits(v) == 0) U.setMemory(address, (long) 8 * size(), (byte) 0);
+        else super.fill(v);
+    }
+
+    @Override public void copyFrom(Mat src) {
+        if (src instanceof F64Mat other && other.size() == size()) U.copyMemory(other.address, address, (long) 8 * size());
+        else super.copyFrom(src);
+    }
 }
