@@ -11,7 +11,9 @@ import org.cnf4j.eval.LossBenchmark;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
+import org.cnf4j.backend.cuda.Engines;
 import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.ode.FlowEngine;
 import org.cnf4j.ode.Tableau;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,6 +37,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nt", description = "RK4 steps (default ${DEFAULT-VALUE})") int nt = 8;
     @Option(names = "--dtype", description = "float32 or float64 (default ${DEFAULT-VALUE})") String dtype = "float32";
     @Option(names = "--threads", description = "engine worker threads (default ${DEFAULT-VALUE})") int threads = 1;
+    @Option(names = "--device", description = "cpu, cuda or auto (default ${DEFAULT-VALUE})") String device = "cpu";
     @Option(names = "--reps", description = "timed runs per mode (default ${DEFAULT-VALUE})") int reps = 5;
     @Option(names = "--warmup", description = "untimed runs before timing (default ${DEFAULT-VALUE})") int warmup = 1;
     @Option(names = "--mode", description = "fwd, fwdbwd or both (default ${DEFAULT-VALUE})") String mode = "both";
@@ -78,8 +81,9 @@ public final class BenchCommand implements Callable<Integer> {
         cfg.put("seed", seed).put("reps", reps).put("warmup", warmup);
         out.put("java", System.getProperty("java.version"));
 
-        try (CpuFlowEngine engine = new CpuFlowEngine(shape, dType, threads)) {
-            out.put("threads", engine.threads());
+        try (FlowEngine engine = Engines.create(device, shape, dType, threads)) {
+            out.put("device", engine instanceof CpuFlowEngine ? "cpu" : "cuda");
+            out.put("threads", engine instanceof CpuFlowEngine cpu ? cpu.threads() : threads);
             out.put("n_params", params.size());
             putMb(out, "rss_after_setup_mb", LossBenchmark.currentRssMb());
             if (!md.equals("fwdbwd")) {

@@ -97,11 +97,19 @@ class BenchCommandTest {
             {"bench", "--alph", "1,2"},
             {"bench", "--alph", "1,x,3"},
             {"bench", "--d", "two"},
+            {"bench", "--device", "tpu"},
         };
         for (String[] args : bad) {
             Object[] r = run(args);
             assertEquals(2, r[0], String.join(" ", args) + " -> stderr: " + r[2]);
             assertEquals("", ((String) r[1]).trim(), "nothing on stdout for " + String.join(" ", args));
+        }
+        // no GPU on this machine: --device cuda is a one-line runtime error, exit 1
+        Object[] cuda = run("bench", "--device", "cuda", "--d", "2", "--m", "4", "--n", "8", "--nt", "1", "--reps", "1");
+        if (org.cnf4j.backend.cuda.Engines.cudaUnavailableReason() != null) {
+            assertEquals(1, cuda[0], "stderr: " + cuda[2]);
+            assertEquals(1, ((String) cuda[2]).trim().lines().count(), "one line: " + cuda[2]);
+            assertTrue(((String) cuda[2]).contains("--device cpu"), (String) cuda[2]);
         }
         Object[] r = run("bench", "--mode", "sideways");
         String err = ((String) r[2]).trim();
