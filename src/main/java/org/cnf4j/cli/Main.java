@@ -1,12 +1,15 @@
 package org.cnf4j.cli;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the cnf4j command-line tool. Commands parse and validate, then call the library. */
 @Command(name = "cnf4j", mixinStandardHelpOptions = true, version = "cnf4j 0.1.0",
         description = "Continuous normalizing flows with optimal-transport regularisation (OT-Flow).",
-        subcommands = {TrainCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, LogpCommand.class, SampleCommand.class, ImportOtflowCommand.class,
+            PlotCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     @Override public void run() { CommandLine.usage(this, System.out); }
 
@@ -15,13 +18,36 @@ public final class Main implements Runnable {
     /** Runs a command line and returns the exit code (0 ok, 1 data/runtime error, 2 usage error). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
             if (verbose) ex.printStackTrace(cmd.getErr());
-            String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
-            cmd.getErr().println("cnf4j: error: " + msg);
+            cmd.getErr().println("cnf4j: error: " + message(ex));
+            cmd.getErr().flush();
             return ex instanceof IllegalArgumentException ? 2 : 1;
         });
+        cl.setParameterExceptionHandler((ex, strings) -> {
+            if (verbose) ex.printStackTrace(ex.getCommandLine().getErr());
+            String name = ex.getCommandLine().getCommandSpec().qualifiedName();
+            ex.getCommandLine().getErr().println("cnf4j: error: " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
+            ex.getCommandLine().getErr().flush();
+            return 2;
+        });
         return cl.execute(args);
+    }
+
+    /** A one-line description of an error for stderr. */
+    static String message(Throwable ex) {
+        if (ex instanceof NoSuchFileException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": file not found";
+        if (ex instanceof AccessDeniedException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": permission denied";
+        if (ex instanceof com.fasterxml.jackson.core.JacksonException e) return "not valid JSON: " + oneLine(e.getOriginalMessage());
+        if (ex instanceof OutOfMemoryError) return "out of memory: use a smaller batch or more heap (CNF4J_JAVA_OPTS=-Xmx...)";
+        String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        return oneLine(msg);
+    }
+
+    static String oneLine(String s) {
+        if (s == null) return "";
+        String first = s.strip().lines().findFirst().orElse("");
+        return first.length() > 400 ? first.substring(0, 400) + "..." : first;
     }
 }

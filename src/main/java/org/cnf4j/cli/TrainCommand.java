@@ -4,130 +4,243 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.cnf4j.backend.DType;
+import org.cnf4j.data.DataSets;
+import org.cnf4j.data.Dataset;
 import org.cnf4j.data.ToyData;
+import org.cnf4j.io.DataTransform;
 import org.cnf4j.io.RunDirectory;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
 import org.cnf4j.ode.CpuFlowEngine;
 import org.cnf4j.ode.LossResult;
+import org.cnf4j.train.BatchSource;
+import org.cnf4j.train.DatasetBatchSource;
 import org.cnf4j.train.OtFlowTrainer;
 import org.cnf4j.train.ToyBatchSource;
 import org.cnf4j.train.TrainConfig;
 import org.cnf4j.train.TrainListener;
 import org.cnf4j.train.TrainState;
-import java.nio.file.StandardOpenOption;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code cnf4j train}: OT-Flow on a toy generator, leaving a run directory with the best model. */
-@Command(name = "train", mixinStandardHelpOptions = true, description = "Train an OT-Flow model on a toy data set.")
+/**
+ * {@code cnf4j train}: OT-Flow on any data source of {@link DataSets#load}, leaving a run directory with the best
+ * model. Options left unset take the reference's toy recipe when d <= 2 and a tabular recipe when d > 2 (the
+ * MAF table of ALGORITHMS.md section 4 for {@code maf:NAME}, a smaller generic one for other files).
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train an OT-Flow model.",
+            "Defaults: d <= 2 (toy sets, 2-column files): the reference's toy recipe (width 32, 2 layers, nt 8/8, batch 2048, "
+                + "alpha 1,100,5, lr 0.1 halved every 100 iterations, 500 iterations, validation every 10). "
+                + "maf:NAME: the reference's row for that set (ALGORITHMS.md section 4) with clamp 1.5 and early stopping 20. "
+                + "Other files with d > 2: width 64, 2 layers, nt 8/16, batch 1000 (at most the training rows), alpha 1,100,15, "
+                + "lr 0.01, clamp 1.5, 2000 iterations, validation once per epoch, early stopping 20."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Option(names = "--data", description = "Toy data set: ${COMPLETION-CANDIDATES}", completionCandidates = ToyNames.class)
+    @Option(names = "--data", paramLabel = "SOURCE", description = "Toy name (swissroll, 8gaussians, pinwheel, circles, moons, 2spirals, checkerboard, rings), "
+            + "a .npy or .csv file, or maf:NAME[:ROOT].")
     String data;
-    @Option(names = "--out", required = true, description = "Run directory to create (must not exist or be empty).")
+    @Option(names = "--out", paramLabel = "RUN_DIR", description = "Run directory to create (must not exist or be empty).")
     Path out;
-    @Option(names = "--iters", defaultValue = "500", description = "Training iterations (default ${DEFAULT-VALUE}).")
-    int iters;
-    @Option(names = "--batch", defaultValue = "2048", description = "Batch size (default ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--val-batch", defaultValue = "2048", description = "Validation set size (default ${DEFAULT-VALUE}).")
-    int valBatch;
-    @Option(names = "--nt", defaultValue = "8", description = "RK4 steps in training (default ${DEFAULT-VALUE}).")
-    int nt;
-    @Option(names = "--nt-val", defaultValue = "8", description = "RK4 steps in validation (default ${DEFAULT-VALUE}).")
-    int ntVal;
-    @Option(names = "--width", defaultValue = "32", description = "Hidden width m (default ${DEFAULT-VALUE}).")
-    int width;
-    @Option(names = "--layers", defaultValue = "2", description = "ResNet layers nTh >= 2 (default ${DEFAULT-VALUE}).")
-    int layers;
-    @Option(names = "--alpha", defaultValue = "1,100,5", description = "Loss weights a0,a1,a2 (default ${DEFAULT-VALUE}).")
-    String alpha;
-    @Option(names = "--lr", defaultValue = "0.1", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
-    double lr;
-    @Option(names = "--drop-every", defaultValue = "100", description = "Halve the learning rate every N iterations; 0 never (default ${DEFAULT-VALUE}).")
-    int dropEvery;
-    @Option(names = "--val-every", defaultValue = "10", description = "Validate every N iterations (default ${DEFAULT-VALUE}).")
-    int valEvery;
-    @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}).")
-    long seed;
-    @Option(names = "--dtype", defaultValue = "float32", description = "float32 or float64 (default ${DEFAULT-VALUE}).")
-    String dtype;
-    @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default ${DEFAULT-VALUE}).")
-    int threads;
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
-
-    static final class ToyNames implements Iterable<String> {
-        @Override public java.util.Iterator<String> iterator() { return ToyData.names().iterator(); }
-    }
-
-    @Option(names = "--checkpoint-every", defaultValue = "50", description = "Write a checkpoint every N iterations (default ${DEFAULT-VALUE}); always at the end.")
-    int checkpointEvery;
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (keys are option names); flags override it.")
+    Path config;
+    @Option(names = "--iters", description = "Training iterations.") Integer iters;
+    @Option(names = "--batch", description = "Batch size.") Integer batch;
+    @Option(names = "--val-batch", description = "Validation points (default 2048 toy; at most 10000 of the validation split).") Integer valBatch;
+    @Option(names = "--nt", description = "RK4 steps in training.") Integer nt;
+    @Option(names = "--nt-val", description = "RK4 steps in validation.") Integer ntVal;
+    @Option(names = "--width", description = "Hidden width m.") Integer width;
+    @Option(names = "--layers", description = "ResNet layers nTh >= 2.") Integer layers;
+    @Option(names = "--alpha", description = "Loss weights a0,a1,a2.") String alpha;
+    @Option(names = "--lr", description = "Adam learning rate.") Double lr;
+    @Option(names = "--lr-drop", description = "Factor of the step decay (default 0.5).") Double lrDrop;
+    @Option(names = "--drop-every", description = "Multiply the learning rate by --lr-drop every N iterations; 0 never.") Integer dropEvery;
+    @Option(names = "--early-stopping", description = "After N validations without improvement divide lr by 10 (3 times), then stop; 0 off.") Integer earlyStopping;
+    @Option(names = "--clamp", description = "Clamp parameters to [-c, c] before each step; 0 off.") Double clamp;
+    @Option(names = "--resample-every", description = "Draw a new training batch every N iterations (toy 25, files 1).") Integer resampleEvery;
+    @Option(names = "--val-every", description = "Validate every N iterations.") Integer valEvery;
+    @Option(names = "--seed", description = "Random seed (model, batches, file shuffle and split; default 0).") Long seed;
+    @Option(names = "--dtype", description = "float32 or float64 (default float32).") String dtype;
+    @Option(names = "--threads", description = "Worker threads (default 2).") Integer threads;
+    @Option(names = "--checkpoint-every", description = "Write a checkpoint every N iterations (default 50); always at the end.") Integer checkpointEvery;
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint (the saved configuration is used; --iters may raise the budget).")
     boolean resume;
+    @Option(names = "--no-plot", description = "Do not draw RUN_DIR/plot.png at the end (see cnf4j plot).") boolean noPlot;
+    @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+
+    /** A recipe of defaults. */
+    record Recipe(int width, int layers, int nt, int ntVal, int batch, int valBatch, int iters, String alpha, double lr,
+                  int dropEvery, int earlyStopping, double clamp, int resampleEvery, int valEvery) {}
+
+    static final Recipe TOY = new Recipe(32, 2, 8, 8, 2048, 2048, 500, "1,100,5", 0.1, 100, 0, 0, 25, 10);
+
+    /** ALGORITHMS.md section 4; val-every -1 means once per epoch. */
+    static Recipe maf(String name) {
+        switch (name) {
+            case "power": return new Recipe(128, 2, 10, 22, 10000, 10000, 36000, "1,500,5", 0.03, 0, 20, 1.5, 1, -1);
+            case "gas": return new Recipe(350, 2, 10, 24, 2000, 10000, 60000, "1,1200,40", 0.01, 0, 20, 1.5, 1, -1);
+            case "hepmass": return new Recipe(256, 2, 12, 24, 2000, 10000, 40000, "1,500,40", 0.02, 0, 20, 1.5, 1, -1);
+            case "miniboone": return new Recipe(256, 2, 6, 10, 2000, 10000, 8000, "1,100,15", 0.02, 0, 20, 1.5, 1, -1);
+            case "bsds300": return new Recipe(512, 2, 14, 30, 300, 10000, 120000, "1,2000,800", 0.001, 0, 20, 1.5, 1, -1);
+            default: return null;
+        }
+    }
+
+    static final Recipe TABULAR = new Recipe(64, 2, 8, 16, 1000, 10000, 2000, "1,100,15", 0.01, 0, 20, 1.5, 1, -1);
 
     @Override
     public Integer call() throws IOException {
+        if (out == null) throw new IllegalArgumentException("--out RUN_DIR is required");
+        if (config != null) {
+            ConfigFile.apply(config, spec, spec.commandLine().getParseResult(), Set.of("config", "resume", "help", "version", "verbose"));
+        }
         RunDirectory run;
         TrainConfig cfg;
         String source;
         TrainState state;
+        Dataset ds = null;
+        int ckEvery;
         if (resume) {
             run = RunDirectory.open(out);
             TrainConfig saved = run.loadConfig();
             source = run.loadDataSource();
             cfg = new TrainConfig(saved.shape(), saved.alpha(), saved.nt(), saved.ntVal(), saved.batch(), saved.valBatch(),
-                    Math.max(saved.iters(), iterSetByUser() ? iters : saved.iters()), saved.lr(), saved.lrDropEvery(),
-                    saved.lrDropFactor(), saved.clamp(), saved.resampleEvery(), saved.valEvery(), saved.seed(), saved.dtype(), saved.threads());
+                    Math.max(saved.iters(), iters != null ? iters : saved.iters()), saved.lr(), saved.lrDropEvery(),
+                    saved.lrDropFactor(), saved.clamp(), saved.resampleEvery(), saved.valEvery(), saved.seed(), saved.dtype(), saved.threads(),
+                    saved.earlyStopping());
+            if (!isToy(source)) ds = DataSets.load(source, cfg.seed());
             state = TrainState.load(run.checkpointFile(), cfg.shape());
             truncateLog(run.logFile(), state.iteration);
+            ckEvery = checkpointEvery != null ? checkpointEvery : 50;
             System.out.printf("resuming %s at iteration %d of %d%n", out, state.iteration, cfg.iters());
         } else {
             if (data == null) throw new IllegalArgumentException("--data is required (or --resume to continue a run)");
-            if (!ToyData.names().contains(data)) {
-                throw new IllegalArgumentException("unknown data set '" + data + "': use one of " + String.join(", ", ToyData.names()));
+            ckEvery = checkpointEvery != null ? checkpointEvery : 50;
+            if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
+            long sd = seed != null ? seed : 0;
+            int d;
+            Recipe rec;
+            if (isToy(data)) {
+                source = data.trim().toLowerCase(Locale.ROOT);
+                d = 2;
+                rec = TOY;
+            } else {
+                source = data.trim();
+                ds = DataSets.load(source, sd);
+                d = ds.d();
+                if (ds.nTrain() < 1 || ds.nValidation() < 1) throw new IllegalArgumentException(source + ": the training or validation split is empty");
+                if (d <= 2) rec = new Recipe(TOY.width, TOY.layers, TOY.nt, TOY.ntVal, Math.min(TOY.batch, ds.nTrain()), TOY.valBatch, TOY.iters,
+                        TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery);
+                else {
+                    Recipe m = source.toLowerCase(Locale.ROOT).startsWith("maf:") ? maf(source.split(":")[1].toLowerCase(Locale.ROOT)) : null;
+                    rec = m != null ? m : TABULAR;
+                    if (m == null) rec = new Recipe(rec.width, rec.layers, rec.nt, rec.ntVal, Math.min(rec.batch, ds.nTrain()), rec.valBatch, rec.iters,
+                            rec.alpha, rec.lr, rec.dropEvery, rec.earlyStopping, rec.clamp, rec.resampleEvery, rec.valEvery);
+                }
             }
-            if (checkpointEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + checkpointEvery);
-            cfg = new TrainConfig(new PhiShape(2, width, layers), Alpha.parse(alpha), nt, ntVal, batch, valBatch,
-                    iters, lr, dropEvery, 0.5, 0, 25, valEvery, seed, DType.parse(dtype), threads);
-            source = data;
+            int b = or(batch, rec.batch);
+            if (b < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + b);
+            int valEveryResolved;
+            if (valEvery != null) valEveryResolved = valEvery;
+            else if (rec.valEvery > 0) valEveryResolved = rec.valEvery;
+            else valEveryResolved = Math.max(1, ds.nTrain() / b);   // once per epoch
+            int vb = or(valBatch, rec.valBatch);
+            if (ds != null) {
+                new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);   // fewer rows than a batch: a clear error
+                vb = Math.min(vb, ds.nValidation());
+            }
+            int w = or(width, rec.width), nl = or(layers, rec.layers);
+            if (w < 1) throw new IllegalArgumentException("--width must be >= 1, got " + w);
+            if (nl < 2) throw new IllegalArgumentException("--layers must be >= 2, got " + nl);
+            cfg = new TrainConfig(new PhiShape(d, w, nl), Alpha.parse(alpha != null ? alpha : rec.alpha),
+                    or(nt, rec.nt), or(ntVal, rec.ntVal), b, vb, or(iters, rec.iters), lr != null ? lr : rec.lr,
+                    or(dropEvery, rec.dropEvery), lrDrop != null ? lrDrop : 0.5, clamp != null ? clamp : rec.clamp,
+                    or(resampleEvery, rec.resampleEvery), valEveryResolved, sd, DType.parse(dtype != null ? dtype : "float32"),
+                    or(threads, 2), or(earlyStopping, rec.earlyStopping));
             run = RunDirectory.create(out);
-            run.saveConfig(cfg, source);
+            Map<String, Object> opts = new LinkedHashMap<>();
+            opts.put("data", source);
+            if (config != null) opts.put("config", config.toString());
+            opts.put("checkpoint-every", ckEvery);
+            run.saveConfig(cfg, source, ds == null ? DataTransform.identity(d) : DataTransform.of(ds), opts);
             state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
         }
-        double[] val = ToyData.sample(source, cfg.valBatch(), cfg.seed() ^ 0x5eed5eedL);
+        if (ds != null && ds.d() != cfg.shape().d()) {
+            throw new IllegalArgumentException(source + " has " + ds.d() + " columns but the run's model has d=" + cfg.shape().d());
+        }
+        BatchSource batches;
+        double[] val;
+        int nVal;
+        if (ds == null) {
+            batches = new ToyBatchSource(source, cfg.seed());
+            val = ToyData.sample(source, cfg.valBatch(), cfg.seed() ^ 0x5eed5eedL);
+            nVal = cfg.valBatch();
+        } else {
+            batches = new DatasetBatchSource(ds.train(), ds.nTrain(), ds.d(), cfg.seed());
+            nVal = Math.min(cfg.valBatch(), ds.nValidation());
+            val = java.util.Arrays.copyOf(ds.validation(), nVal * ds.d());
+        }
         long t0 = System.nanoTime();
         boolean fresh = !Files.exists(run.logFile());
+        boolean interactive = System.console() != null;
+        int startIter = state.iteration;
         try (CpuFlowEngine engine = new CpuFlowEngine(cfg.shape(), cfg.dtype(), cfg.threads());
              PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.logFile(), StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
             if (fresh) log.println("iter,J,L,C,R,lr,val_J,val_C,seconds");
-            OtFlowTrainer trainer = new OtFlowTrainer(cfg, engine).checkpointEvery(checkpointEvery).addListener(new TrainListener() {
+            OtFlowTrainer trainer = new OtFlowTrainer(cfg, engine).checkpointEvery(ckEvery).addListener(new TrainListener() {
                 LossResult last;
                 double lastLr;
+                boolean progressShown;
 
                 @Override public void onIteration(int iter, LossResult r, double lrNow) {
                     last = r;
                     lastLr = lrNow;
+                    double secs = (System.nanoTime() - t0) / 1e9;
                     if (iter % cfg.valEvery() != 0 && iter != cfg.iters()) {
-                        log.printf("%d,%.6g,%.6g,%.6g,%.6g,%.3g,,,%.2f%n", iter, r.j(), r.l(), r.c(), r.r(), lrNow, (System.nanoTime() - t0) / 1e9);
+                        log.printf(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.3g,,,%.2f%n", iter, r.j(), r.l(), r.c(), r.r(), lrNow, secs);
                     }
+                    if (interactive) {
+                        double eta = iter > startIter ? secs / (iter - startIter) * (cfg.iters() - iter) : 0;
+                        System.out.printf(Locale.ROOT, "\r%s iter %d/%d  J %.4f  L %.4f  C %.4f  R %.4f  lr %.2g  ETA %s   ",
+                                bar(iter, cfg.iters()), iter, cfg.iters(), r.j(), r.l(), r.c(), r.r(), lrNow, clock(eta));
+                        System.out.flush();
+                        progressShown = true;
+                    }
+                }
+
+                private void endProgress() {
+                    if (progressShown) System.out.print("\r\033[K");
+                    progressShown = false;
                 }
 
                 @Override public void onValidation(int iter, LossResult v, boolean best) {
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    log.printf("%d,%.6g,%.6g,%.6g,%.6g,%.3g,%.6g,%.6g,%.2f%n", iter, last.j(), last.l(), last.c(), last.r(), lastLr, v.j(), v.c(), secs);
-                    System.out.printf("iter %5d/%d  J %.4f  L %.4f  C %.4f  R %.4f  | val J %.4f  NLL %.4f%s  (%.0fs)%n",
+                    log.printf(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.3g,%.6g,%.6g,%.2f%n", iter, last.j(), last.l(), last.c(), last.r(), lastLr, v.j(), v.c(), secs);
+                    endProgress();
+                    System.out.printf(Locale.ROOT, "iter %5d/%d  J %.4f  L %.4f  C %.4f  R %.4f  | val J %.4f  NLL %.4f%s  (%.0fs)%n",
                             iter, cfg.iters(), last.j(), last.l(), last.c(), last.r(), v.j(), v.c(), best ? " *" : "", secs);
                 }
 
                 @Override public void onRecovery(int iter, double newLr) {
-                    System.out.printf("iter %5d: loss or gradient not finite; restored the last good state, lr now %.3g%n", iter, newLr);
+                    endProgress();
+                    System.out.printf(Locale.ROOT, "iter %5d: loss or gradient not finite; restored the last good state, lr now %.3g%n", iter, newLr);
+                    log.printf(Locale.ROOT, "# iter %d: non-finite loss or gradient; restored the last good state, lr now %.3g%n", iter, newLr);
+                }
+
+                @Override public void onPlateau(int iter, boolean stopping, double newLr) {
+                    endProgress();
+                    System.out.println(stopping ? String.format(Locale.ROOT, "iter %5d: no improvement for %d validations; stopping early", iter, cfg.earlyStopping())
+                            : String.format(Locale.ROOT, "iter %5d: no improvement for %d validations; lr now %.3g", iter, cfg.earlyStopping(), newLr));
                 }
 
                 @Override public void onCheckpoint(TrainState st) {
@@ -140,18 +253,41 @@ public final class TrainCommand implements Callable<Integer> {
                     }
                 }
             });
-            OtFlowTrainer.Result res = trainer.train(state, new ToyBatchSource(source, cfg.seed()), val, cfg.valBatch());
-            double entropy = ToyData.entropy(source);
-            System.out.printf("best validation NLL %.4f nats at iteration %d%s; model in %s%n", res.bestValidation().c(), res.bestIter(),
-                    Double.isNaN(entropy) ? "" : String.format(" (data entropy %.4f)", entropy), out);
+            OtFlowTrainer.Result res = trainer.train(state, batches, val, nVal);
+            double entropy = ds == null ? ToyData.entropy(source) : Double.NaN;
+            System.out.printf(Locale.ROOT, "best validation NLL %.4f nats at iteration %d%s; model in %s%n", res.bestValidation().c(), res.bestIter(),
+                    Double.isNaN(entropy) ? "" : String.format(Locale.ROOT, " (data entropy %.4f)", entropy), out);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
+        }
+        if (!noPlot) {
+            PlotCommand plot = new PlotCommand();
+            plot.model = out;
+            plot.out = out.resolve("plot.png");
+            plot.threads = cfg.threads();
+            try {
+                plot.call();
+            } catch (IOException | RuntimeException e) {
+                System.out.println("note: no plot drawn (" + Main.message(e) + ")");
+            }
         }
         return 0;
     }
 
-    private boolean iterSetByUser() {
-        return spec.commandLine().getParseResult().hasMatchedOption("--iters");
+    static boolean isToy(String source) {
+        return source != null && ToyData.names().contains(source.trim().toLowerCase(Locale.ROOT));
+    }
+
+    private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
+
+    private static String bar(int i, int n) {
+        int w = 20, f = (int) Math.min(w, (long) w * i / Math.max(1, n));
+        return "[" + "#".repeat(f) + "-".repeat(w - f) + "]";
+    }
+
+    private static String clock(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
     }
 
     /** Drops log lines past the checkpoint's iteration: those iterations are about to be replayed. */

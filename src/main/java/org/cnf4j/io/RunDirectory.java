@@ -69,15 +69,51 @@ public final class RunDirectory {
 
     /** Writes config.json: the reference's keys (d, m, nTh, alph, nt, nt_val, r), the data source and the full configuration. */
     public void saveConfig(TrainConfig cfg, String data) throws IOException {
+        saveConfig(cfg, data, DataTransform.identity(cfg.shape().d()), null);
+    }
+
+    /**
+     * Writes config.json: the reference's keys (d, m, nTh, alph, nt, nt_val, r), the data source, the data's
+     * standardisation and dequantisation ({@code "preprocessing"}, see {@link DataTransform}), the full training
+     * configuration ({@code "train"}) and, if given, the resolved command-line options ({@code "options"}).
+     */
+    public void saveConfig(TrainConfig cfg, String data, DataTransform transform, java.util.Map<String, Object> options) throws IOException {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode c = om.createObjectNode();
-        c.put("d", cfg.shape().d()).put("m", cfg.shape().m()).put("nTh", cfg.shape().nTh());
-        c.putArray("alph").add(cfg.alpha().a0()).add(cfg.alpha().a1()).add(cfg.alpha().a2());
-        c.put("nt", cfg.nt()).put("nt_val", cfg.ntVal()).put("r", cfg.shape().r());
-        c.put("data", data);
+        ObjectNode c = modelConfig(om, cfg.shape(), cfg.alpha(), cfg.nt(), cfg.ntVal(), data, transform);
         c.set("train", om.valueToTree(cfg));
+        if (options != null) c.set("options", om.valueToTree(options));
         om.writeValue(tempFile("config.json").toFile(), c);
         commit("config.json");
+    }
+
+    /** Writes config.json for a model that was not trained here (an import): the reference keys, data and preprocessing. */
+    public void saveModelConfig(org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal, String data,
+                                DataTransform transform, com.fasterxml.jackson.databind.JsonNode extra) throws IOException {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode c = modelConfig(om, shape, alpha, nt, ntVal, data, transform);
+        if (extra != null) c.set("imported", extra);
+        om.writeValue(tempFile("config.json").toFile(), c);
+        commit("config.json");
+    }
+
+    private static ObjectNode modelConfig(ObjectMapper om, org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal,
+                                          String data, DataTransform transform) {
+        if (transform.d() != shape.d()) throw new IllegalArgumentException("preprocessing has " + transform.d() + " columns, the model d=" + shape.d());
+        ObjectNode c = om.createObjectNode();
+        c.put("d", shape.d()).put("m", shape.m()).put("nTh", shape.nTh());
+        c.putArray("alph").add(alpha.a0()).add(alpha.a1()).add(alpha.a2());
+        c.put("nt", nt).put("nt_val", ntVal).put("r", shape.r());
+        if (data == null) c.putNull("data");
+        else c.put("data", data);
+        c.set("preprocessing", transform.toJson(om));
+        return c;
+    }
+
+    /** The data preprocessing saved in config.json; the identity for runs that saved none. */
+    public DataTransform loadTransform(int d) throws IOException {
+        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        if (node == null || !node.hasNonNull("preprocessing")) return DataTransform.identity(d);
+        return DataTransform.fromJson(node.get("preprocessing"), d, dir.resolve("config.json").toString());
     }
 
     public Path tempFile(String name) { return dir.resolve("." + name + ".tmp"); }

@@ -18,6 +18,8 @@ import org.cnf4j.ode.Tableau;
  */
 public final class OtFlowTrainer {
     public static final int MAX_RECOVERIES = 5;
+    /** Early stopping: tenfold learning-rate drops before the next plateau ends training. */
+    public static final int MAX_LR_STAGES = 3;
 
     private final TrainConfig cfg;
     private final FlowEngine engine;
@@ -54,12 +56,12 @@ public final class OtFlowTrainer {
         double[] batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
         TrainState lastGood = s.copy();
         int failures = 0;
-        while (s.iteration < cfg.iters()) {
+        while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES) {
             int it = s.iteration + 1;
             TrainState before = s.copy();
             if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), s.draws++);
             if (cfg.clamp() > 0) Adam.clamp(s.params.data, cfg.clamp());
-            s.adam.setLearningRate(learningRate(it, s.lrScale));
+            s.adam.setLearningRate(learningRate(it, s.lrScale, s.lrStage));
             LossResult r = engine.loss(s.params, batch, cfg.batch(), cfg.nt(), Tableau.RK4, cfg.alpha(), true);
             if (!finite(r)) {
                 if (++failures > MAX_RECOVERIES) {
@@ -70,7 +72,7 @@ public final class OtFlowTrainer {
                 s = lastGood.copy();
                 s.lrScale = scale;
                 batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
-                for (TrainListener l : listeners) l.onRecovery(it, learningRate(s.iteration + 1, scale));
+                for (TrainListener l : listeners) l.onRecovery(it, learningRate(s.iteration + 1, scale, s.lrStage));
                 continue;
             }
             failures = 0;
@@ -90,17 +92,27 @@ public final class OtFlowTrainer {
                     s.bestIter = it;
                 }
                 for (TrainListener l : listeners) l.onValidation(it, v, isBest);
+                if (cfg.earlyStopping() > 0) {
+                    s.plateau = isBest ? 0 : s.plateau + 1;
+                    if (s.plateau >= cfg.earlyStopping()) {
+                        s.plateau = 0;
+                        s.lrStage++;
+                        for (TrainListener l : listeners) l.onPlateau(it, s.lrStage > MAX_LR_STAGES, learningRate(it + 1, s.lrScale, s.lrStage));
+                    }
+                }
             }
-            if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters()) {
+            boolean stopped = s.lrStage > MAX_LR_STAGES;
+            if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters() || stopped) {
                 for (TrainListener l : listeners) l.onCheckpoint(s);
             }
         }
         return new Result(s.params, s.best, new LossResult(s.bestJ, s.bestL, s.bestC, s.bestR, null), s.bestIter);
     }
 
-    /** The scheduled rate for iteration it: lr0 * factor^floor((it-1)/dropEvery) * scale. */
-    private double learningRate(int it, double scale) {
+    /** The scheduled rate for iteration it: lr0 * factor^floor((it-1)/dropEvery) * scale / 10^stage. */
+    private double learningRate(int it, double scale, int stage) {
         double lr = cfg.lr() * scale;
+        for (int i = 0; i < Math.min(stage, MAX_LR_STAGES); i++) lr /= 10;
         if (cfg.lrDropEvery() > 0) lr *= Math.pow(cfg.lrDropFactor(), (it - 1) / cfg.lrDropEvery());
         return lr;
     }

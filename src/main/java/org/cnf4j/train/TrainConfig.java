@@ -12,10 +12,22 @@ import org.cnf4j.ode.Alpha;
  * @param clamp        parameters are clamped to [-clamp, clamp] before each step; 0 disables it
  * @param resampleEvery draw a new training batch every this many iterations
  * @param valEvery     evaluate the validation loss every this many iterations
+ * @param earlyStopping after this many validations in a row without a new best, the learning rate drops to
+ *                     lr0/10, then lr0/100, then lr0/1000, and the next plateau ends training (the reference's
+ *                     tabular schedule); 0 disables it
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                          int valEvery, long seed, DType dtype, int threads) {
+                          int valEvery, long seed, DType dtype, int threads, int earlyStopping) {
+
+    /** Without early stopping. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, 0);
+    }
 
     public TrainConfig {
         positive("nt", nt);
@@ -29,6 +41,10 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("lr must be a positive number, got " + lr);
         if (lrDropEvery < 0) throw new IllegalArgumentException("lr-drop-every must be >= 0, got " + lrDropEvery);
         if (!(lrDropFactor > 0)) throw new IllegalArgumentException("lr drop factor must be > 0, got " + lrDropFactor);
+        if (earlyStopping < 0) throw new IllegalArgumentException("early-stopping must be >= 0, got " + earlyStopping);
+        if (shape == null || alpha == null || dtype == null) throw new IllegalArgumentException("shape, alpha and dtype are required");
+        if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("lr drop factor must be finite, got " + lrDropFactor);
+        if (!Double.isFinite(clamp)) throw new IllegalArgumentException("clamp must be finite, got " + clamp);
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
     }
 

@@ -13,6 +13,9 @@ public interface TrainListener {
     /** A non-finite loss or gradient at {@code iter}: the last good state was restored, lr is now {@code newLr}. */
     default void onRecovery(int iter, double newLr) {}
 
+    /** Early stopping: a plateau of validations at {@code iter}; either the learning rate drops to {@code newLr} or training ends. */
+    default void onPlateau(int iter, boolean stopping, double newLr) {}
+
     /** A state to persist; the listener must not keep it beyond the call (it is copied on demand). */
     default void onCheckpoint(TrainState state) {}
 }

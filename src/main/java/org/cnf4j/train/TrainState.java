@@ -26,7 +26,7 @@ import org.cnf4j.model.PhiShape;
  */
 public final class TrainState {
     private static final byte[] MAGIC = "CNF4JCKP".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     public int iteration;
     public int draws;
@@ -38,6 +38,8 @@ public final class TrainState {
     public int bestIter;
     /** Learning-rate scale from NaN recoveries (1 until one happens). */
     public double lrScale = 1;
+    /** Early stopping: validations in a row without a new best, and how many tenfold lr drops happened (4: stopped). */
+    public int plateau, lrStage;
 
     public static TrainState start(PhiParams init, double lr) {
         TrainState s = new TrainState();
@@ -60,6 +62,8 @@ public final class TrainState {
         c.bestR = bestR;
         c.bestIter = bestIter;
         c.lrScale = lrScale;
+        c.plateau = plateau;
+        c.lrStage = lrStage;
         return c;
     }
 
@@ -86,6 +90,8 @@ public final class TrainState {
         out.writeDouble(bestR);
         out.writeInt(bestIter);
         out.writeDouble(lrScale);
+        out.writeInt(plateau);
+        out.writeInt(lrStage);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -109,7 +115,7 @@ public final class TrainState {
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(file + " is not a cnf4j checkpoint");
             int version = in.readInt();
-            if (version != VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
+            if (version != 1 && version != VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
             PhiShape saved = new PhiShape(in.readInt(), in.readInt(), in.readInt());
             if (!saved.equals(shape)) {
                 throw new IOException(file + " holds a model with d=" + saved.d() + ", m=" + saved.m() + ", nTh=" + saved.nTh()
@@ -129,6 +135,11 @@ public final class TrainState {
             s.bestR = in.readDouble();
             s.bestIter = in.readInt();
             s.lrScale = in.readDouble();
+            if (version >= 2) {
+                s.plateau = in.readInt();
+                s.lrStage = in.readInt();
+            }
+            if (in.available() > 0) throw new IOException(bad);
             return s;
         } catch (EOFException | IllegalArgumentException e) {
             throw new IOException(bad);

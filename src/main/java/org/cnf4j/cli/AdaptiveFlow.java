@@ -1,0 +1,118 @@
+package org.cnf4j.cli;
+
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.ode.FlowEngine;
+import org.hipparchus.ode.ODEState;
+import org.hipparchus.ode.ODEStateAndDerivative;
+import org.hipparchus.ode.OrdinaryDifferentialEquation;
+import org.hipparchus.ode.nonstiff.DormandPrince54Integrator;
+
+/**
+ * The augmented OT-Flow ODE z = [x, l, v, r] (dx = -g_x/a0, dl = -trH/a0, dv = |dx|^2/2, dr = |-g_t + a0 v|)
+ * integrated with Hipparchus's Dormand-Prince 5(4) and error control, Phi's gradient and Hessian trace coming
+ * from {@link FlowEngine#evaluatePhi}. Samples are integrated in blocks, each block as one system (one step size).
+ */
+final class AdaptiveFlow {
+    private static final int BLOCK = 2048;
+    private final FlowEngine engine;
+    private final PhiParams params;
+    private final double a0, rtol, atol;
+    private final int d;
+    private long evaluations;
+
+    AdaptiveFlow(FlowEngine engine, PhiParams params, double a0, double rtol, double atol) {
+        if (!(rtol > 0) || !(atol > 0) || !Double.isFinite(rtol) || !Double.isFinite(atol)) {
+            throw new IllegalArgumentException("--rtol and --atol must be positive numbers, got " + rtol + " and " + atol);
+        }
+        this.engine = engine;
+        this.params = params;
+        this.a0 = a0;
+        this.rtol = rtol;
+        this.atol = atol;
+        this.d = params.shape.d();
+    }
+
+    /** Derivative evaluations (of the whole block's right-hand side) so far. */
+    long evaluations() { return evaluations; }
+
+    /** End states [x, l, v, r] (n x (d+3)) from [x0, 0, 0, 0] integrated from t0 to t1. */
+    double[] integrate(double[] x0, int n, double t0, double t1) {
+        int w = d + 3;
+        double[] out = new double[n * w];
+        for (int start = 0; start < n; start += BLOCK) {
+            int cnt = Math.min(BLOCK, n - start);
+            double[] y0 = new double[cnt * w];
+            for (int i = 0; i < cnt; i++) System.arraycopy(x0, (start + i) * d, y0, i * w, d);
+            DormandPrince54Integrator dp = new DormandPrince54Integrator(1e-10, 1.0, atol, rtol);
+            ODEStateAndDerivative end = dp.integrate(rhs(cnt), new ODEState(t0, y0), t1);
+            evaluations += dp.getEvaluations();
+            System.arraycopy(end.getPrimaryState(), 0, out, start * w, cnt * w);
+        }
+        return out;
+    }
+
+    private OrdinaryDifferentialEquation rhs(int n) {
+        int w = d + 3;
+        return new OrdinaryDifferentialEquation() {
+            @Override public int getDimension() { return n * w; }
+
+            @Override public double[] computeDerivatives(double t, double[] y) {
+                double[] x = new double[n * d];
+                for (int i = 0; i < n; i++) System.arraycopy(y, i * w, x, i * d, d);
+                FlowEngine.PhiValues pv = engine.evaluatePhi(params, x, n, t);
+                double[] f = new double[n * w];
+                for (int i = 0; i < n; i++) {
+                    int g = i * (d + 1), o = i * w;
+                    double v = 0;
+                    for (int q = 0; q < d; q++) {
+                        double dx = -pv.grad()[g + q] / a0;
+                        f[o + q] = dx;
+                        v += dx * dx;
+                    }
+                    v *= 0.5;
+                    f[o + d] = -pv.trH()[i] / a0;
+                    f[o + d + 1] = v;
+                    f[o + d + 2] = Math.abs(-pv.grad()[g + d] + a0 * v);
+                }
+                return f;
+            }
+        };
+    }
+
+    /** log p(x) = log N(F(x)) + l(1). */
+    double[] logDensity(double[] x, int n) {
+        double[] z = integrate(x, n, 0, 1);
+        double[] out = new double[n];
+        int w = d + 3;
+        double logNorm = 0.5 * d * Math.log(2 * Math.PI);
+        for (int i = 0; i < n; i++) {
+            double sq = 0;
+            for (int q = 0; q < d; q++) sq += z[i * w + q] * z[i * w + q];
+            out[i] = -0.5 * sq - logNorm + z[i * w + d];
+        }
+        return out;
+    }
+
+    /** F^{-1}(y) (n x d); logDet, if given, gets l(0). */
+    double[] inverse(double[] y, int n, double[] logDet) {
+        double[] z = integrate(y, n, 1, 0);
+        int w = d + 3;
+        double[] x = new double[n * d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(z, i * w, x, i * d, d);
+            if (logDet != null) logDet[i] = z[i * w + d];
+        }
+        return x;
+    }
+
+    double inverseError(double[] x, int n) {
+        double[] z = integrate(x, n, 0, 1);
+        int w = d + 3;
+        double[] y = new double[n * d];
+        for (int i = 0; i < n; i++) System.arraycopy(z, i * w, y, i * d, d);
+        double[] back = inverse(y, n, null);
+        double s = 0;
+        for (int i = 0; i < back.length; i++) s += Math.abs(back[i] - x[i]);
+        return s / back.length;
+    }
+}

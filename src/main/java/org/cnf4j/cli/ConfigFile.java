@@ -1,0 +1,107 @@
+package org.cnf4j.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * {@code --config FILE}: a YAML or JSON mapping (JSON is YAML) from option names to values, e.g.
+ * {@code width: 64}, {@code nt-val: 16}, {@code alpha: [1, 100, 5]}. Keys are the long option names with or
+ * without the leading dashes; {@code nt_val} and {@code ntVal} spell {@code nt-val} too. Options given on the
+ * command line win over the file.
+ */
+final class ConfigFile {
+    private ConfigFile() {}
+
+    /** Reads the file and sets every option that the command line did not; returns the keys it applied. */
+    static List<String> apply(Path file, CommandSpec spec, ParseResult parsed, Set<String> forbidden) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(null, null, file + ": config file not found; check --config");
+        if (!Files.isReadable(file) || Files.isDirectory(file)) throw new AccessDeniedException(null, null, file + ": cannot read the config file");
+        Object root;
+        try (Reader r = Files.newBufferedReader(file)) {
+            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+        } catch (java.nio.charset.CharacterCodingException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(file + ": not a text file");
+        } catch (org.yaml.snakeyaml.error.YAMLException e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ").trim();
+            throw new IllegalArgumentException(file + ": not valid YAML or JSON (" + m + ")");
+        }
+        if (root == null) return List.of();
+        if (!(root instanceof Map<?, ?> map)) throw new IllegalArgumentException(file + ": expected a mapping of option names to values");
+        Map<String, Object> resolved = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = normalise(String.valueOf(e.getKey()));
+            if (forbidden.contains(key)) throw new IllegalArgumentException(file + ": option '" + key + "' cannot be set in a config file");
+            OptionSpec opt = spec.findOption("--" + key);
+            if (opt == null) {
+                String known = spec.options().stream().map(OptionSpec::longestName).filter(n -> n.startsWith("--"))
+                        .map(n -> n.substring(2)).filter(n -> !forbidden.contains(n)).collect(Collectors.joining(", "));
+                throw new IllegalArgumentException(file + ": unknown option '" + e.getKey() + "'; use one of " + known);
+            }
+            resolved.put(key, e.getValue());
+            if (parsed.hasMatchedOption(opt)) continue;
+            opt.setValue(convert(e.getValue(), opt.type(), file, key));
+        }
+        return List.copyOf(resolved.keySet());
+    }
+
+    static String normalise(String key) {
+        String k = key.trim();
+        while (k.startsWith("-")) k = k.substring(1);
+        StringBuilder b = new StringBuilder();
+        for (char c : k.toCharArray()) {
+            if (Character.isUpperCase(c)) b.append('-').append(Character.toLowerCase(c));
+            else b.append(c == '_' ? '-' : c);
+        }
+        return b.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static Object convert(Object v, Class<?> type, Path file, String key) {
+        String where = file + ": option '" + key + "'";
+        if (v == null) throw new IllegalArgumentException(where + " has no value");
+        if (v instanceof List<?> l) {
+            if (type != String.class) throw new IllegalArgumentException(where + " takes one value, not a list");
+            return l.stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+        if (v instanceof Map<?, ?>) throw new IllegalArgumentException(where + " takes a value, not a mapping");
+        String s = String.valueOf(v).trim();
+        try {
+            if (type == String.class) return s;
+            if (type == Path.class) return Path.of(s);
+            if (type == Integer.class || type == int.class) {
+                if (v instanceof Number n && n.doubleValue() == n.intValue()) return n.intValue();
+                return Integer.parseInt(s);
+            }
+            if (type == Long.class || type == long.class) {
+                if (v instanceof Number n && n.doubleValue() == n.longValue()) return n.longValue();
+                return Long.parseLong(s);
+            }
+            if (type == Double.class || type == double.class) {
+                if (v instanceof Number n) return n.doubleValue();
+                return Double.parseDouble(s);
+            }
+            if (type == Boolean.class || type == boolean.class) {
+                if (v instanceof Boolean b) return b;
+                if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) return Boolean.parseBoolean(s);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(where + ": '" + s + "' is not a valid " + type.getSimpleName().toLowerCase(Locale.ROOT));
+    }
+}

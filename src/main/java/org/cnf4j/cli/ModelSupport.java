@@ -1,0 +1,60 @@
+package org.cnf4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.cnf4j.backend.DType;
+import org.cnf4j.data.MatrixFile;
+
+/** Checks and helpers shared by the commands that use a trained model. */
+final class ModelSupport {
+    private ModelSupport() {}
+
+    static DType dtype(String s) {
+        if (s == null) return DType.FLOAT64;
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        if (!t.equals("float32") && !t.equals("float64")) throw new IllegalArgumentException("unknown --dtype '" + s + "': use float32 or float64");
+        return DType.parse(t);
+    }
+
+    static int positive(String flag, int v) {
+        if (v < 1) throw new IllegalArgumentException(flag + " must be >= 1, got " + v);
+        return v;
+    }
+
+    /** An output path we can write: .npy or .csv, and not a directory. */
+    static void checkMatrixOutput(Path out) {
+        if (out == null) throw new IllegalArgumentException("--output FILE is required");
+        String name = out.getFileName() == null ? "" : out.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".npy") && !name.endsWith(".csv")) {
+            throw new IllegalArgumentException("--output " + out + ": use a file name ending in .npy or .csv");
+        }
+        if (Files.isDirectory(out)) throw new IllegalArgumentException("--output " + out + " is a directory");
+    }
+
+    /** Reads a finite, non-empty matrix with d columns. */
+    static MatrixFile.Matrix readInput(Path file, int d) throws IOException {
+        if (file == null) throw new IllegalArgumentException("--input FILE is required");
+        MatrixFile.Matrix m = MatrixFile.read(file);
+        if (m.rows() < 1) throw new IllegalArgumentException(file + ": no data rows");
+        if (m.cols() != d) {
+            throw new IllegalArgumentException(file + " has " + m.cols() + " column(s) but the model has dimension d=" + d);
+        }
+        return m;
+    }
+
+    /** Writes a small JSON file atomically. */
+    static void writeAtomically(Path file, byte[] bytes) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
