@@ -94,8 +94,10 @@ public final class FlowModel {
         return s / back.length;
     }
 
-    private static double gaussian(SplittableRandom r) {
-        // Marsaglia's polar method
+    public int dimension() { return d; }
+
+    /** One N(0, 1) draw (Marsaglia's polar method). */
+    static double gaussian(SplittableRandom r) {
         double u, v, q;
         do {
             u = 2 * r.nextDouble() - 1;
