@@ -13,7 +13,9 @@
 # Output per size: the cnf4j JSON line, the torch JSON line, then
 #   {"compare": SIZE, "threads": T, "fwd_ratio": r, "fwdbwd_ratio": r}  with r = cnf4j median / torch median
 #   (below 1: cnf4j is faster).
-# Needs /usr/bin/python3 with torch (apt-get install -y python3-torch python3-numpy); PYTHON overrides it.
+# Needs /usr/bin/python3 with torch and OpenBLAS (apt-get install -y python3-torch python3-numpy
+# libopenblas0-pthread); PYTHON overrides it. Without libopenblas0-pthread, Debian's torch falls back to
+# the reference BLAS (libblas3) and runs 3-12x slower: measured here, it would flatter cnf4j.
 # Builds target/cnf4j.jar and target/lib/ with mvn package if they are missing or older than src/main
 # or pom.xml (SKIP_BUILD=1 never builds). The classpath is target/cnf4j.jar alone: its manifest lists
 # exactly the current jars in target/lib/, whereas target/lib/* can also hold stale versions left by
@@ -31,6 +33,10 @@ size="$1"; threads="$2"; shift 2
 python="${PYTHON:-/usr/bin/python3}"
 torch_bench="../shared/bench/torch_otflow.py"
 [[ -f "$torch_bench" ]] || { echo "compare.sh: $torch_bench not found (relative to $(pwd))" >&2; exit 1; }
+if ! readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null | grep -q openblas; then
+  echo "compare.sh: libblas.so.3 is not OpenBLAS: apt-get install -y libopenblas0-pthread (torch would use the slow reference BLAS)" >&2
+  exit 1
+fi
 "$python" -c "import torch" 2>/dev/null || {
   echo "compare.sh: $python cannot import torch (apt-get install -y python3-torch python3-numpy)" >&2; exit 1; }
 

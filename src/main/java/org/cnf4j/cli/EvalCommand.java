@@ -62,6 +62,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (ds.nTest() < 2) throw new IllegalArgumentException(source + ": the test split has " + ds.nTest() + " row(s); need at least 2");
         int n = Math.min(maxTest, ds.nTest());
         double[] test = Arrays.copyOf(ds.test(), n * d);
+        // Data other than the run's own was standardised with its own statistics: take it back to its
+        // units and through the model's saved preprocessing instead, so the model sees what it was trained on.
+        boolean foreign = !source.equals(m.data());
+        if (foreign) test = m.transform().toModel(sourceUnits(ds, test));
         int nm = Math.min(mmdN, n);
         double[] testSub = Arrays.copyOf(test, nm * d);
         int steps = nt != null ? nt : m.nt();
@@ -99,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         double wall = (System.nanoTime() - t0) / 1e9;
-        double nllSource = nll + ds.nllOffset();
+        double nllSource = foreign ? nll - m.transform().logDensityOffset() : nll + ds.nllOffset();
 
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode j = om.createObjectNode();
@@ -155,5 +159,13 @@ public final class EvalCommand implements Callable<Integer> {
             y[i] = u * Math.sqrt(-2 * Math.log(q) / q);
         }
         return y;
+    }
+
+    /** Standardised (and possibly dequantised) rows of {@code ds} back in the source's continuous units. */
+    static double[] sourceUnits(Dataset ds, double[] rows) {
+        double[] x = ds.unstandardise(rows);
+        Dataset.Dequantisation q = ds.dequantisation();
+        if (q != null) for (int k = 0; k < x.length; k++) x[k] = q.offset() + x[k] * q.scale();
+        return x;
     }
 }

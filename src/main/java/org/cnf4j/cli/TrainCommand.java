@@ -19,7 +19,8 @@ import org.cnf4j.io.RunDirectory;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.backend.cuda.Engines;
+import org.cnf4j.ode.FlowEngine;
 import org.cnf4j.ode.LossResult;
 import org.cnf4j.train.BatchSource;
 import org.cnf4j.train.DatasetBatchSource;
@@ -72,6 +73,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (model, batches, file shuffle and split; default 0).") Long seed;
     @Option(names = "--dtype", description = "float32 or float64 (default float32).") String dtype;
     @Option(names = "--threads", description = "Worker threads (default 2).") Integer threads;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or auto (default ${DEFAULT-VALUE}); not saved with the run, so a resumed run may use another.")
+    String device;
     @Option(names = "--checkpoint-every", description = "Write a checkpoint every N iterations (default 50); always at the end.") Integer checkpointEvery;
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint (the saved configuration is used; --iters may raise the budget).")
     boolean resume;
@@ -104,6 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (config != null) {
             ConfigFile.apply(config, spec, spec.commandLine().getParseResult(), Set.of("config", "resume", "help", "version", "verbose"));
         }
+        checkDevice(device); // before anything is written
         RunDirectory run;
         TrainConfig cfg;
         String source;
@@ -194,7 +198,7 @@ public final class TrainCommand implements Callable<Integer> {
         boolean fresh = !Files.exists(run.logFile());
         boolean interactive = System.console() != null;
         int startIter = state.iteration;
-        try (CpuFlowEngine engine = new CpuFlowEngine(cfg.shape(), cfg.dtype(), cfg.threads());
+        try (FlowEngine engine = Engines.create(device, cfg.shape(), cfg.dtype(), cfg.threads());
              PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.logFile(), StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
             if (fresh) log.println("iter,J,L,C,R,lr,val_J,val_C,seconds");
             OtFlowTrainer trainer = new OtFlowTrainer(cfg, engine).checkpointEvery(ckEvery).addListener(new TrainListener() {
@@ -210,9 +214,8 @@ public final class TrainCommand implements Callable<Integer> {
                         log.printf(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.3g,,,%.2f%n", iter, r.j(), r.l(), r.c(), r.r(), lrNow, secs);
                     }
                     if (interactive) {
-                        double eta = iter > startIter ? secs / (iter - startIter) * (cfg.iters() - iter) : 0;
-                        System.out.printf(Locale.ROOT, "\r%s iter %d/%d  J %.4f  L %.4f  C %.4f  R %.4f  lr %.2g  ETA %s   ",
-                                bar(iter, cfg.iters()), iter, cfg.iters(), r.j(), r.l(), r.c(), r.r(), lrNow, clock(eta));
+                        double eta = ProgressLine.eta(secs, iter, startIter, cfg.iters());
+                        System.out.print("\r" + ProgressLine.render(iter, cfg.iters(), r, lrNow, eta) + "   ");
                         System.out.flush();
                         progressShown = true;
                     }
@@ -280,14 +283,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
 
-    private static String bar(int i, int n) {
-        int w = 20, f = (int) Math.min(w, (long) w * i / Math.max(1, n));
-        return "[" + "#".repeat(f) + "-".repeat(w - f) + "]";
-    }
-
-    private static String clock(double s) {
-        long t = Math.round(s);
-        return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60) : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
+    /** Rejects an unknown device, and cuda where no driver or device answers, with a one-line message. */
+    static void checkDevice(String device) {
+        String dv = device.toLowerCase(Locale.ROOT);
+        if (!java.util.Set.of("cpu", "cuda", "gpu", "auto").contains(dv)) {
+            throw new IllegalArgumentException("unknown device '" + device + "': use cpu, cuda or auto");
+        }
+        if (!dv.equals("cpu") && !dv.equals("auto")) {
+            String why = Engines.cudaUnavailableReason();
+            if (why != null) throw new org.cnf4j.backend.cuda.CudaUnavailableException(why);
+        }
     }
 
     /** Drops log lines past the checkpoint's iteration: those iterations are about to be replayed. */

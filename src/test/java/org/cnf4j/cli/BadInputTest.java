@@ -79,6 +79,16 @@ class BadInputTest {
     }
 
     @Test
+    void unknownOrMissingDevice() throws Exception {
+        Path data = write("dev.csv", csvRows(50, 2));
+        fails(2, frag("device"), train(data, dir.resolve("never5"), "--device", "tpu"));
+        if (org.cnf4j.backend.cuda.Engines.cudaUnavailableReason() != null) {
+            fails(1, frag("--device cpu"), train(data, dir.resolve("never6"), "--device", "cuda"));
+        }
+        assertFalse(Files.exists(dir.resolve("never5")) || Files.exists(dir.resolve("never6")), "no run directory left behind");
+    }
+
+    @Test
     void unreadableFile() throws Exception {
         // a directory where a data file is expected: unreadable as a file, also for root (which ignores permissions)
         Path notAFile = Files.createDirectories(dir.resolve("folder.csv"));

@@ -87,6 +87,28 @@ class TrainCommandTest {
     }
 
     @Test
+    void evalOnOtherDataUsesTheModelsStandardisation(@TempDir Path dir) throws Exception {
+        Path csv = gaussianCsv(dir);
+        Path run = dir.resolve("run");
+        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", run.toString(), "--width", "8", "--batch", "100",
+                "--nt", "2", "--nt-val", "2", "--iters", "30", "--val-every", "10", "--no-plot").code());
+        // the same rows moved by 10 standard deviations in column 0: a foreign data set for this model
+        MatrixFile.Matrix m = MatrixFile.read(csv);
+        double[] shifted = m.data().clone();
+        for (int i = 0; i < m.rows(); i++) shifted[i * 3] += 20;
+        Path far = dir.resolve("far.csv");
+        MatrixFile.write(far, shifted, m.rows(), 3);
+        Path own = dir.resolve("own.json"), other = dir.resolve("other.json");
+        assertEquals(0, Cli.run("eval", "--model", run.toString(), "--output", own.toString()).code());
+        Cli.Result r = Cli.run("eval", "--model", run.toString(), "--data", far.toString(), "--output", other.toString());
+        assertEquals(0, r.code(), r.err());
+        double nllOwn = new ObjectMapper().readTree(own.toFile()).get("test_nll_data_units").asDouble();
+        double nllFar = new ObjectMapper().readTree(other.toFile()).get("test_nll_data_units").asDouble();
+        // with its own standardisation the shifted file would look like the training data (same NLL)
+        assertTrue(nllFar > nllOwn + 10, "shifted data must be unlikely under the model: " + nllFar + " vs " + nllOwn);
+    }
+
+    @Test
     void jsonConfigAndResumeOnFileDataAreBitIdentical(@TempDir Path dir) throws Exception {
         Path csv = gaussianCsv(dir);
         Path cfgFile = dir.resolve("cfg.json");
