@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
@@ -84,7 +83,7 @@ public final class EvalCommand implements Callable<Integer> {
                 invErr = af.inverseError(testSub, nm);
                 tInv = (System.nanoTime() - t1) / 1e9;
                 long t2 = System.nanoTime();
-                double[] y = gaussians(nm * d, seed);
+                double[] y = FlowModel.gaussians(nm * d, seed);
                 double[] samples = af.inverse(y, nm, null);
                 mmd = Mmd.mmd2(scaled(testSub), scaled(samples), d);
                 tMmd = (System.nanoTime() - t2) / 1e9;
@@ -145,21 +144,6 @@ public final class EvalCommand implements Callable<Integer> {
         else j.putNull(k);
     }
 
-    /** The same N(0,1) draws as FlowModel.sample (Marsaglia's polar method on SplittableRandom(seed)). */
-    static double[] gaussians(int len, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] y = new double[len];
-        for (int i = 0; i < len; i++) {
-            double u, v, q;
-            do {
-                u = 2 * r.nextDouble() - 1;
-                v = 2 * r.nextDouble() - 1;
-                q = u * u + v * v;
-            } while (q >= 1 || q == 0);
-            y[i] = u * Math.sqrt(-2 * Math.log(q) / q);
-        }
-        return y;
-    }
 
     /** Standardised (and possibly dequantised) rows of {@code ds} back in the source's continuous units. */
     static double[] sourceUnits(Dataset ds, double[] rows) {

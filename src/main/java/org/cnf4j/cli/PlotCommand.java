@@ -123,7 +123,7 @@ public final class PlotCommand implements Callable<Integer> {
     /** A few inverse-flow paths from N(0, I) draws at t=1 back to t=0. */
     private static void trajectories(CpuFlowEngine e, RunModel m, Charts.Panel p, int steps) {
         int n = 12, d = 2, w = d + 3;
-        double[] y = EvalCommand.gaussians(n * d, 12345);
+        double[] y = org.cnf4j.eval.FlowModel.gaussians(n * d, 12345);
         double[][] xs = new double[n][steps + 1], ys = new double[n][steps + 1];
         double[] z0 = new double[n * w];
         for (int i = 0; i < n; i++) {

@@ -1,7 +1,6 @@
 package org.cnf4j.eval;
 
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The JKO-Flow model F = F_K o ... o F_1 (ALGORITHMS.md section 5): log p(x) = log N(F(x)) + sum_k l_k,
@@ -55,9 +54,7 @@ public final class ComposedFlow {
 
     /** n samples: y ~ N(0, I) through F_K^{-1}, ..., F_1^{-1}; with {@code logp}, also their log-densities. */
     public double[] sample(int n, int nt, long seed, double[] logp) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] y = new double[n * d];
-        for (int i = 0; i < y.length; i++) y[i] = FlowModel.gaussian(rng);
+        double[] y = FlowModel.gaussians(n * d, seed);
         double logNorm = 0.5 * d * Math.log(2 * Math.PI);
         if (logp != null) {
             for (int i = 0; i < n; i++) {

@@ -66,9 +66,7 @@ public final class FlowModel {
      * their log-densities log N(y) - l, where l is the log-determinant accumulated backwards.
      */
     public double[] sample(int n, int nt, long seed, double[] logp) {
-        SplittableRandom rng = new SplittableRandom(seed);
-        double[] y = new double[n * d];
-        for (int i = 0; i < y.length; i++) y[i] = gaussian(rng);
+        double[] y = gaussians(n * d, seed);
         double[] logDet = logp == null ? null : new double[n];
         double[] x = inverse(y, n, nt, logDet);
         if (logp != null) {
@@ -96,8 +94,16 @@ public final class FlowModel {
 
     public int dimension() { return d; }
 
+    /** {@code len} N(0, 1) draws from SplittableRandom(seed): the draws {@link #sample} pushes through F^{-1}. */
+    public static double[] gaussians(int len, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        double[] y = new double[len];
+        for (int i = 0; i < len; i++) y[i] = gaussian(rng);
+        return y;
+    }
+
     /** One N(0, 1) draw (Marsaglia's polar method). */
-    static double gaussian(SplittableRandom r) {
+    private static double gaussian(SplittableRandom r) {
         double u, v, q;
         do {
             u = 2 * r.nextDouble() - 1;

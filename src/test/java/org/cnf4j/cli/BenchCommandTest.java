@@ -12,22 +12,10 @@ import org.junit.jupiter.api.Test;
 
 class BenchCommandTest {
 
-    /** Runs Main.execute with stdout and stderr captured; returns {exit code, stdout, stderr}. */
+    /** {exit code, stdout, stderr}, as the assertions below index them. */
     private static Object[] run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = Main.execute(args);
-        } finally {
-            System.out.flush();
-            System.err.flush();
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        return new Object[] {code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8)};
+        Cli.Result r = Cli.run(args);
+        return new Object[] {r.code(), r.out(), r.err()};
     }
 
     @Test
