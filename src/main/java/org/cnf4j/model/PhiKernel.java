@@ -7,13 +7,16 @@ import org.cnf4j.backend.Mat;
 
 /**
  * The exact gradient and Hessian trace of Phi (ALGORITHMS.md 2.1-2.2) on a chunk of {@code cs}
- * samples, and their adjoint (section 3.1). All buffers are allocated once, in the constructor.
+ * samples, and their adjoint (section 3.1). Work buffers are allocated in the constructor; the
+ * per-stage slots (see {@link Stage}) on first use, then reused for every later call.
  *
  * <p>Layout: one column per sample. Activations are m x cs; the Jacobians J_i and products K_i J_i
  * are m x (d*cs) with column {@code k*cs + n} for coordinate k and sample n, so each K_i J product
  * is one GEMM over the whole chunk, and the loops around it run over samples innermost (long, simple
- * loops that C2 unrolls; the sample-major order made them 3-5x slower at small d). {@link #evaluate} keeps everything the adjoint needs; {@link #vjp}
- * must follow the evaluate of the same points.
+ * loops that C2 unrolls; the sample-major order made them 3-5x slower at small d).
+ *
+ * <p>Use: {@link #reset} with the step's weights; {@link #evaluate} per RK stage (into a slot);
+ * in the reverse pass {@link #restore} that slot, then {@link #vjp}; finally {@link #addGradientTo}.
  */
 public final class PhiKernel {
     public final PhiShape shape;
