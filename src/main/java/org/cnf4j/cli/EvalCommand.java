@@ -10,11 +10,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
-import org.cnf4j.eval.FlowModel;
+import java.util.ArrayList;
+import java.util.List;
+import org.cnf4j.eval.AdaptiveFlow;
+import org.cnf4j.eval.Flow;
 import org.cnf4j.eval.Mmd;
 import org.cnf4j.io.RunModel;
 import org.cnf4j.ode.CpuFlowEngine;
-import org.cnf4j.ode.Tableau;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,9 +26,9 @@ import picocli.CommandLine.Option;
                 + "and in the data's units), inverse error mean|x - F^-1(F(x))|, MMD^2 between test points and samples, wall times.",
             "Prints a table and writes JSON (RUN_DIR/eval.json unless --output)."})
 public final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train or import-otflow).") Path model;
+    @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train, JKO-Flow included, or import-otflow).") Path model;
     @Option(names = "--data", paramLabel = "SOURCE", description = "Data source (default: the run's); its test split is used.") String data;
-    @Option(names = "--nt", description = "RK4 steps (default: the run's nt_val).") Integer nt;
+    @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
     @Option(names = "--adaptive", description = "Integrate with Dormand-Prince 5(4) and error control instead of fixed-step RK4.") boolean adaptive;
     @Option(names = "--rtol", defaultValue = "1e-5", description = "Relative tolerance for --adaptive (default ${DEFAULT-VALUE}).") double rtol;
     @Option(names = "--atol", defaultValue = "1e-5", description = "Absolute tolerance for --adaptive (default ${DEFAULT-VALUE}).") double atol;
@@ -74,32 +76,19 @@ public final class EvalCommand implements Callable<Integer> {
         long evals = -1;
         long t0 = System.nanoTime();
         double tNll, tInv, tMmd;
-        try (CpuFlowEngine e = new CpuFlowEngine(m.params().shape, dt, threads)) {
-            if (adaptive) {
-                AdaptiveFlow af = new AdaptiveFlow(e, m.params(), m.alpha().a0(), rtol, atol);
-                nll = -LogpCommand.mean(af.logDensity(test, n));
-                tNll = (System.nanoTime() - t0) / 1e9;
-                long t1 = System.nanoTime();
-                invErr = af.inverseError(testSub, nm);
-                tInv = (System.nanoTime() - t1) / 1e9;
-                long t2 = System.nanoTime();
-                double[] y = FlowModel.gaussians(nm * d, seed);
-                double[] samples = af.inverse(y, nm, null);
-                mmd = Mmd.mmd2(scaled(testSub), scaled(samples), d);
-                tMmd = (System.nanoTime() - t2) / 1e9;
-                evals = af.evaluations();
-            } else {
-                FlowModel fm = new FlowModel(e, m.params(), m.alpha().a0(), Tableau.RK4);
-                nll = -LogpCommand.mean(fm.logDensity(test, n, steps));
-                tNll = (System.nanoTime() - t0) / 1e9;
-                long t1 = System.nanoTime();
-                invErr = fm.inverseError(testSub, nm, steps);
-                tInv = (System.nanoTime() - t1) / 1e9;
-                long t2 = System.nanoTime();
-                double[] samples = fm.sample(nm, steps, seed, null);
-                mmd = Mmd.mmd2(scaled(testSub), scaled(samples), d);
-                tMmd = (System.nanoTime() - t2) / 1e9;
-            }
+        try (CpuFlowEngine e = new CpuFlowEngine(m.shape(), dt, threads)) {
+            List<AdaptiveFlow> adaptiveMaps = new ArrayList<>();
+            Flow f = adaptive ? m.adaptiveFlow(e, rtol, atol, adaptiveMaps) : m.flow(e, steps);
+            nll = -LogpCommand.mean(f.logDensity(test, n));
+            tNll = (System.nanoTime() - t0) / 1e9;
+            long t1 = System.nanoTime();
+            invErr = f.inverseError(testSub, nm);
+            tInv = (System.nanoTime() - t1) / 1e9;
+            long t2 = System.nanoTime();
+            double[] samples = f.sample(nm, seed, null);
+            mmd = Mmd.mmd2(scaled(testSub), scaled(samples), d);
+            tMmd = (System.nanoTime() - t2) / 1e9;
+            if (adaptive) evals = adaptiveMaps.stream().mapToLong(AdaptiveFlow::evaluations).sum();
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double nllSource = foreign ? nll - m.transform().logDensityOffset() : nll + ds.nllOffset();
@@ -107,6 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode j = om.createObjectNode();
         j.put("model", model.toString()).put("data", source).put("d", d).put("n_test", n).put("n_mmd", nm).put("mmd_scale", mmdScale);
+        j.put("maps", m.maps().size());
         j.put("integrator", adaptive ? "dopri5" : "rk4");
         if (adaptive) j.put("rtol", rtol).put("atol", atol).put("derivative_evaluations", evals);
         else j.put("nt", steps);
@@ -119,6 +109,7 @@ public final class EvalCommand implements Callable<Integer> {
         ModelSupport.writeAtomically(jsonOut, om.writeValueAsBytes(j));
 
         System.out.printf(Locale.ROOT, "%-22s %s%n", "model", model);
+        if (m.maps().size() > 1) System.out.printf(Locale.ROOT, "%-22s JKO-Flow, %d maps composed%n", "model type", m.maps().size());
         System.out.printf(Locale.ROOT, "%-22s %s (%d test points)%n", "data", source, n);
         System.out.printf(Locale.ROOT, "%-22s %s%n", "integrator", adaptive
                 ? String.format(Locale.ROOT, "dopri5 rtol %.1e atol %.1e, %d derivative evaluations", rtol, atol, evals)

@@ -5,10 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.MatrixFile;
-import org.cnf4j.eval.FlowModel;
 import org.cnf4j.io.RunModel;
 import org.cnf4j.ode.CpuFlowEngine;
-import org.cnf4j.ode.Tableau;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,10 +16,10 @@ import picocli.CommandLine.Option;
             "Rows are in the units of the training data: the run's standardisation (and dequantisation scale) is applied "
                 + "and its log-determinant added, unless --standardised."})
 public final class LogpCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train or import-otflow).") Path model;
+    @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train, JKO-Flow included, or import-otflow).") Path model;
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Points, n x d (.npy or CSV).") Path input;
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "Log-densities, n x 1 (.npy or .csv), written atomically.") Path output;
-    @Option(names = "--nt", description = "RK4 steps (default: the run's nt_val).") Integer nt;
+    @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
     @Option(names = "--dtype", description = "float32 or float64 (default float64).") String dtype;
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--standardised", description = "The input is already in the model's (standardised) space.") boolean standardised;
@@ -38,9 +36,8 @@ public final class LogpCommand implements Callable<Integer> {
         int steps = nt != null ? nt : m.nt();
         double[] logp;
         boolean map = !standardised && !m.transform().isIdentity();
-        try (CpuFlowEngine e = new CpuFlowEngine(m.params().shape, dt, threads)) {
-            FlowModel fm = new FlowModel(e, m.params(), m.alpha().a0(), Tableau.RK4);
-            logp = fm.logDensity(map ? m.transform().toModel(x.data()) : x.data(), x.rows(), steps);
+        try (CpuFlowEngine e = new CpuFlowEngine(m.shape(), dt, threads)) {
+            logp = m.flow(e, steps).logDensity(map ? m.transform().toModel(x.data()) : x.data(), x.rows());
         }
         if (map) {
             double off = m.transform().logDensityOffset();

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
-import org.cnf4j.eval.FlowModel;
+import org.cnf4j.eval.Flow;
 import org.cnf4j.io.RunModel;
 import org.cnf4j.ode.CpuFlowEngine;
 import org.cnf4j.ode.Tableau;
@@ -30,7 +30,7 @@ public final class PlotCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "SOURCE", description = "Data for the comparison (default: the run's).") String data;
     @Option(names = "--samples", defaultValue = "2000", description = "Samples to draw (default ${DEFAULT-VALUE}).") int samples = 2000;
     @Option(names = "--grid", defaultValue = "100", description = "Heat-map resolution per axis, d=2 (default ${DEFAULT-VALUE}).") int grid = 100;
-    @Option(names = "--nt", description = "RK4 steps (default: the run's nt_val).") Integer nt;
+    @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the samples (default ${DEFAULT-VALUE}).") long seed = 0;
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default ${DEFAULT-VALUE}).") int threads = 2;
     @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
@@ -66,9 +66,9 @@ public final class PlotCommand implements Callable<Integer> {
         int cols = d == 2 ? 2 : pairs;
         int curveCols = 2;
         Charts ch = new Charts(Math.max(cols, curveCols), 2);
-        try (CpuFlowEngine e = new CpuFlowEngine(m.params().shape, org.cnf4j.backend.DType.FLOAT64, threads)) {
-            FlowModel fm = new FlowModel(e, m.params(), m.alpha().a0(), Tableau.RK4);
-            double[] smp = fm.sample(samples, steps, seed, null);
+        try (CpuFlowEngine e = new CpuFlowEngine(m.shape(), org.cnf4j.backend.DType.FLOAT64, threads)) {
+            Flow fm = m.flow(e, steps);
+            double[] smp = fm.sample(samples, seed, null);
             if (d == 2) {
                 double[] b = bounds(test != null ? test : smp, 2, 0, 1);
                 double[] pts = new double[grid * grid * 2];
@@ -78,7 +78,7 @@ public final class PlotCommand implements Callable<Integer> {
                         pts[(gy * grid + gx) * 2 + 1] = b[2] + (gy + 0.5) * (b[3] - b[2]) / grid;
                     }
                 }
-                double[] lp = fm.logDensity(pts, grid * grid, steps);
+                double[] lp = fm.logDensity(pts, grid * grid);
                 double[] dens = new double[lp.length];
                 for (int i = 0; i < lp.length; i++) dens[i] = Math.exp(lp[i]);
                 ch.panel(0, 0, b[0], b[1], b[2], b[3]).heat(dens, grid, grid).frame("learned density p(x)", "x0", "x1");
@@ -120,11 +120,11 @@ public final class PlotCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** A few inverse-flow paths from N(0, I) draws at t=1 back to t=0. */
+    /** A few inverse-flow paths from N(0, I) draws at t=1 back to t=0 (through F_K^-1, ..., F_1^-1 for JKO-Flow). */
     private static void trajectories(CpuFlowEngine e, RunModel m, Charts.Panel p, int steps) {
-        int n = 12, d = 2, w = d + 3;
+        int n = 12, d = 2, w = d + 3, maps = m.maps().size();
         double[] y = org.cnf4j.eval.FlowModel.gaussians(n * d, 12345);
-        double[][] xs = new double[n][steps + 1], ys = new double[n][steps + 1];
+        double[][] xs = new double[n][maps * steps + 1], ys = new double[n][maps * steps + 1];
         double[] z0 = new double[n * w];
         for (int i = 0; i < n; i++) {
             z0[i * w] = y[i * d];
@@ -133,11 +133,14 @@ public final class PlotCommand implements Callable<Integer> {
             ys[i][0] = y[i * d + 1];
         }
         double[] z = z0;
-        for (int k = 1; k <= steps; k++) {
-            z = e.integrate(m.params(), z, n, 1 - (k - 1.0) / steps, 1 - (double) k / steps, 1, Tableau.RK4, m.alpha().a0());
-            for (int i = 0; i < n; i++) {
-                xs[i][k] = z[i * w];
-                ys[i][k] = z[i * w + 1];
+        for (int j = maps - 1, col = 0; j >= 0; j--) {
+            for (int k = 1; k <= steps; k++) {
+                z = e.integrate(m.maps().get(j), z, n, 1 - (k - 1.0) / steps, 1 - (double) k / steps, 1, Tableau.RK4, m.alpha().a0());
+                col++;
+                for (int i = 0; i < n; i++) {
+                    xs[i][col] = z[i * w];
+                    ys[i][col] = z[i * w + 1];
+                }
             }
         }
         for (int i = 0; i < n; i++) p.line(xs[i], ys[i], Color.BLACK, 1.2f);

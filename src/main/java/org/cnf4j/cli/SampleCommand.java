@@ -6,24 +6,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.MatrixFile;
-import org.cnf4j.eval.FlowModel;
 import org.cnf4j.io.RunModel;
 import org.cnf4j.ode.CpuFlowEngine;
-import org.cnf4j.ode.Tableau;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cnf4j sample}: samples by the inverse flow. */
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Draw samples by the inverse flow (y ~ N(0, I) integrated from t=1 to 0); writes n x d (.npy or .csv).",
+        description = {"Draw samples by the inverse flow (y ~ N(0, I) integrated from t=1 to 0; for JKO-Flow runs through F_K^-1, ..., F_1^-1); writes n x d (.npy or .csv).",
             "Samples are in the units of the training data (continuous; for dequantised data not rounded) unless --standardised."})
 public final class SampleCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train or import-otflow).") Path model;
+    @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train, JKO-Flow included, or import-otflow).") Path model;
     @Option(names = "-n", required = true, description = "Number of samples.") int n;
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "Samples (.npy or .csv), written atomically.") Path output;
     @Option(names = "--with-logp", description = "Add a last column with each sample's log-density.") boolean withLogp;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the Gaussian draws (default ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--nt", description = "RK4 steps (default: the run's nt_val).") Integer nt;
+    @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
     @Option(names = "--dtype", description = "float32 or float64 (default float64).") String dtype;
     @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default ${DEFAULT-VALUE}).") int threads;
     @Option(names = "--standardised", description = "Write samples in the model's (standardised) space.") boolean standardised;
@@ -46,8 +44,8 @@ public final class SampleCommand implements Callable<Integer> {
         if ((long) n * (d + 3) > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("-n " + n + " is too large; write several files");
         double[] logp = withLogp ? new double[n] : null;
         double[] x;
-        try (CpuFlowEngine e = new CpuFlowEngine(m.params().shape, dt, threads)) {
-            x = new FlowModel(e, m.params(), m.alpha().a0(), Tableau.RK4).sample(n, nt != null ? nt : m.nt(), seed, logp);
+        try (CpuFlowEngine e = new CpuFlowEngine(m.shape(), dt, threads)) {
+            x = m.flow(e, nt != null ? nt : m.nt()).sample(n, seed, logp);
         }
         boolean map = !standardised && !m.transform().isIdentity();
         if (map) {

@@ -36,19 +36,33 @@ public final class FlowModel {
     /** End states [F(x), l, v, r] of the forward flow (n x (d+3)). */
     public double[] forward(double[] x, int n, int nt) { return engine.integrate(params, augment(x, n), n, 0, 1, nt, tableau, a0); }
 
-    /** log p(x) = log N(F(x)) + l(1) per sample, in nats. */
-    public double[] logDensity(double[] x, int n, int nt) {
-        double[] z = forward(x, n, nt);
-        double[] out = new double[n];
-        double logNorm = 0.5 * d * Math.log(2 * Math.PI);
-        for (int i = 0; i < n; i++) {
-            int o = i * (d + 3);
-            double sq = 0;
-            for (int q = 0; q < d; q++) sq += z[o + q] * z[o + q];
-            out[i] = -0.5 * sq - logNorm + z[o + d];
-        }
-        return out;
+    /** This map integrated with {@code nt} fixed steps of its tableau, as a {@link Flow}. */
+    public Flow steps(int nt) {
+        if (nt < 1) throw new IllegalArgumentException("nt must be >= 1, got " + nt);
+        return new Flow() {
+            @Override public int dimension() { return d; }
+
+            @Override public double[] push(double[] x, int n, double[] logDet) {
+                double[] z = forward(x, n, nt);
+                double[] y = new double[n * d];
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(z, i * (d + 3), y, i * d, d);
+                    if (logDet != null) logDet[i] = z[i * (d + 3) + d];
+                }
+                return y;
+            }
+
+            /** l integrated from 1 back to 0 is minus the log-determinant of F at the point reached. */
+            @Override public double[] pull(double[] y, int n, double[] logDet) {
+                double[] x = inverse(y, n, nt, logDet);
+                if (logDet != null) for (int i = 0; i < n; i++) logDet[i] = -logDet[i];
+                return x;
+            }
+        };
     }
+
+    /** log p(x) = log N(F(x)) + l(1) per sample, in nats. */
+    public double[] logDensity(double[] x, int n, int nt) { return steps(nt).logDensity(x, n); }
 
     /** F^{-1}(y) by integrating from t=1 back to t=0 (n x d); {@code logDet}, if given, gets l(0) per sample. */
     public double[] inverse(double[] y, int n, int nt, double[] logDet) {
@@ -65,32 +79,10 @@ public final class FlowModel {
      * n samples of the model: y ~ N(0, I) pushed through F^{-1}. With {@code logp} (length n), also
      * their log-densities log N(y) - l, where l is the log-determinant accumulated backwards.
      */
-    public double[] sample(int n, int nt, long seed, double[] logp) {
-        double[] y = gaussians(n * d, seed);
-        double[] logDet = logp == null ? null : new double[n];
-        double[] x = inverse(y, n, nt, logDet);
-        if (logp != null) {
-            double logNorm = 0.5 * d * Math.log(2 * Math.PI);
-            for (int i = 0; i < n; i++) {
-                double sq = 0;
-                for (int q = 0; q < d; q++) sq += y[i * d + q] * y[i * d + q];
-                // l integrated from 1 back to 0 is minus the log-determinant of F at x: log p(x) = log N(y) - l(0)
-                logp[i] = -0.5 * sq - logNorm - logDet[i];
-            }
-        }
-        return x;
-    }
+    public double[] sample(int n, int nt, long seed, double[] logp) { return steps(nt).sample(n, seed, logp); }
 
     /** mean |x - F^{-1}(F(x))| over all coordinates. */
-    public double inverseError(double[] x, int n, int nt) {
-        double[] z = forward(x, n, nt);
-        double[] y = new double[n * d];
-        for (int i = 0; i < n; i++) System.arraycopy(z, i * (d + 3), y, i * d, d);
-        double[] back = inverse(y, n, nt, null);
-        double s = 0;
-        for (int i = 0; i < back.length; i++) s += Math.abs(back[i] - x[i]);
-        return s / back.length;
-    }
+    public double inverseError(double[] x, int n, int nt) { return steps(nt).inverseError(x, n); }
 
     public int dimension() { return d; }
 

@@ -14,10 +14,14 @@ import org.cnf4j.train.TrainConfig;
  * A training run's folder: {@code config.json} (the reference's keys d, m, nTh, alph, nt plus the data
  * source and the full training configuration), {@code weights/KEY.npy} (the best model, in the
  * reference layout, so the same loader reads PyTorch exports and our models), {@code checkpoint.bin}
- * (see TrainState) and {@code log.csv}. Every file is written under a temporary name and
+ * (see TrainState) and {@code log.csv}. A JKO-Flow run ({@code "method": "jko"}) keeps map k in {@code maps/k/KEY.npy}
+ * instead of weights/. Every file is written under a temporary name and
  * renamed into place, so an interrupted run never leaves a half-written file.
  */
 public final class RunDirectory {
+    /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
+    public static final String OTFLOW = "otflow", JKO = "jko";
+
     private final Path dir;
 
     private RunDirectory(Path dir) { this.dir = dir; }
@@ -60,6 +64,15 @@ public final class RunDirectory {
         }
     }
 
+    /** The number of JKO-Flow subproblems K saved in config.json; 0 for an OT-Flow run. */
+    public int loadJkoSteps() throws IOException {
+        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        if (node == null || !JKO.equals(node.path("method").asText(OTFLOW))) return 0;
+        int k = node.path("jko").path("steps").asInt(0);
+        if (k < 1) throw new IOException(dir.resolve("config.json") + " is a JKO-Flow run without a valid jko.steps");
+        return k;
+    }
+
     /** The data source saved by {@link #saveConfig}. */
     public String loadDataSource() throws IOException {
         var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
@@ -78,8 +91,18 @@ public final class RunDirectory {
      * configuration ({@code "train"}) and, if given, the resolved command-line options ({@code "options"}).
      */
     public void saveConfig(TrainConfig cfg, String data, DataTransform transform, java.util.Map<String, Object> options) throws IOException {
+        saveConfig(cfg, data, transform, options, 0);
+    }
+
+    /**
+     * As {@link #saveConfig(TrainConfig, String, DataTransform, java.util.Map)}, plus {@code "method"}: "jko" with
+     * {@code "jko": {"steps": K}} when {@code jkoSteps > 0} (cfg is then each subproblem's configuration), else "otflow".
+     */
+    public void saveConfig(TrainConfig cfg, String data, DataTransform transform, java.util.Map<String, Object> options, int jkoSteps) throws IOException {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode c = modelConfig(om, cfg.shape(), cfg.alpha(), cfg.nt(), cfg.ntVal(), data, transform);
+        c.put("method", jkoSteps > 0 ? JKO : OTFLOW);
+        if (jkoSteps > 0) c.putObject("jko").put("steps", jkoSteps);
         c.set("train", om.valueToTree(cfg));
         if (options != null) c.set("options", om.valueToTree(options));
         om.writeValue(tempFile("config.json").toFile(), c);
@@ -125,15 +148,32 @@ public final class RunDirectory {
 
     /** Writes weights/KEY.npy (float64, the reference layout), replacing the folder atomically. */
     public void saveWeights(PhiParams p) throws IOException {
-        Path tmp = dir.resolve(".weights.tmp");
+        saveWeights(p, dir.resolve("weights"));
+    }
+
+    /** The folder of JKO-Flow map k (1-based) in run {@code dir}. */
+    public static Path mapFolder(Path dir, int k) { return dir.resolve("maps").resolve(Integer.toString(k)); }
+
+    /** Writes maps/k/KEY.npy, replacing the folder atomically. */
+    public void saveMap(int k, PhiParams p) throws IOException {
+        Files.createDirectories(dir.resolve("maps"));
+        saveWeights(p, mapFolder(dir, k));
+    }
+
+    /** Removes maps/k for k > keep (maps a resumed run is about to train again). */
+    public void dropMapsAfter(int keep) throws IOException {
+        for (int k = keep + 1; Files.isDirectory(mapFolder(dir, k)); k++) deleteFolder(mapFolder(dir, k));
+    }
+
+    private static void saveWeights(PhiParams p, Path weights) throws IOException {
+        Path tmp = weights.resolveSibling("." + weights.getFileName() + ".tmp");
         if (Files.exists(tmp)) deleteFolder(tmp);
         Files.createDirectories(tmp);
         for (PhiParams.Tensor t : p.tensors()) {
             int[] shape = t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()};
             Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), shape, false);
         }
-        Path weights = dir.resolve("weights");
-        Path old = dir.resolve(".weights.old");
+        Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
         if (Files.exists(old)) deleteFolder(old);
         if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);

@@ -2,6 +2,7 @@ package org.cnf4j.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 import org.cnf4j.eval.FlowModel;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.ode.FlowEngine;
@@ -11,21 +12,40 @@ import org.cnf4j.ode.Tableau;
  * JKO-Flow (ALGORITHMS.md section 5): K OT-Flow subproblems with one fixed alpha. Subproblem k trains
  * map F_k on the samples pushed forward by F_1..F_{k-1} (training and validation sets alike),
  * warm-started from F_{k-1}'s weights (not the first map's: the reference driver's slip), with the
- * per-subproblem budget and stopping rule of its {@link TrainConfig}. Batches of subproblem k come
- * from a {@link DatasetBatchSource} seeded with seed + k - 1, so K = 1 is exactly plain OT-Flow.
+ * per-subproblem budget and stopping rules of its {@link TrainConfig}. Batches of subproblem k come
+ * from a source seeded with seed + k - 1, so K = 1 is exactly plain OT-Flow.
+ *
+ * <p>Training can start part-way: from maps already trained and the checkpointed state of the next
+ * subproblem. Pushing data forward is deterministic, so a resumed run ends identical to an uninterrupted one.
  */
 public final class JkoTrainer {
     private final TrainConfig cfg;
     private final int steps;
     private final FlowEngine engine;
     private final List<TrainListener> listeners = new ArrayList<>();
+    private final List<Listener> outer = new ArrayList<>();
+    private int checkpointEvery;
 
     /** Observes the outer loop. */
     public interface Listener {
-        void onSubproblem(int k, OtFlowTrainer.Result result);
+        /** Subproblem k (1-based) is about to train (or continue training from a checkpoint). */
+        default void onSubproblemStart(int k) {}
+
+        /** Subproblem k ended with {@code result}; its map is result.best(). */
+        default void onSubproblem(int k, OtFlowTrainer.Result result) {}
     }
 
-    private final List<Listener> outer = new ArrayList<>();
+    /** Training data of the outer loop. */
+    public sealed interface Data permits Finite, Sampler {}
+
+    /** A finite training set (n x d): pushed forward once per subproblem, then read in reshuffled minibatches. */
+    public record Finite(double[] x, int n) implements Data {}
+
+    /**
+     * An endless sampler such as a toy generator: subproblem k draws from {@code source.apply(seed + k - 1)} and
+     * pushes each batch through F_1..F_{k-1}.
+     */
+    public record Sampler(LongFunction<BatchSource> source) implements Data {}
 
     public JkoTrainer(TrainConfig cfg, int steps, FlowEngine engine) {
         if (steps < 1) throw new IllegalArgumentException("JKO steps K must be >= 1, got " + steps);
@@ -34,7 +54,7 @@ public final class JkoTrainer {
         this.engine = engine;
     }
 
-    /** Listeners of every subproblem's OT-Flow training. */
+    /** Listeners of every subproblem's OT-Flow training; {@link TrainState#subproblem} tells which. */
     public JkoTrainer addListener(TrainListener l) {
         listeners.add(l);
         return this;
@@ -45,37 +65,76 @@ public final class JkoTrainer {
         return this;
     }
 
-    /** The K maps (each subproblem's best by validation loss) and each subproblem's result. */
+    /** Checkpoints every n iterations within each subproblem and at its end (see {@link OtFlowTrainer#checkpointEvery}). */
+    public JkoTrainer checkpointEvery(int n) {
+        this.checkpointEvery = n;
+        return this;
+    }
+
+    /** The K maps (each subproblem's best by validation loss) and the results of the subproblems trained in this call. */
     public record Result(List<PhiParams> maps, List<OtFlowTrainer.Result> subproblems) {}
 
+    /** All K subproblems from {@code init} on a finite training set. */
     public Result train(PhiParams init, double[] train, int nTrain, double[] validation, int nVal, long seed) {
+        return train(init, new Finite(train, nTrain), validation, nVal, seed, List.of(), null);
+    }
+
+    /**
+     * Trains subproblems done.size()+1..K. {@code done} are maps F_1.. already trained; {@code current}, if not null,
+     * is the checkpointed state of the next subproblem (its {@link TrainState#subproblem} must match), otherwise that
+     * subproblem starts warm from the last map of {@code done} (or from {@code init} when there is none).
+     */
+    public Result train(PhiParams init, Data data, double[] validation, int nVal, long seed, List<PhiParams> done, TrainState current) {
         int d = cfg.shape().d();
-        double[] x = train, v = validation;
-        PhiParams warm = init;
-        List<PhiParams> maps = new ArrayList<>();
+        int first = done.size() + 1;
+        if (first > steps) throw new IllegalArgumentException("all " + steps + " subproblems are already trained");
+        if (current != null && current.subproblem != first) {
+            throw new IllegalArgumentException("the checkpoint belongs to subproblem " + current.subproblem + " but " + done.size() + " maps are trained");
+        }
+        List<PhiParams> maps = new ArrayList<>(done);
+        double[] x = data instanceof Finite f ? f.x() : null;
+        double[] v = validation;
+        for (PhiParams p : done) {
+            if (x != null) x = pushed(p, x, ((Finite) data).n());
+            v = pushed(p, v, nVal);
+        }
         List<OtFlowTrainer.Result> results = new ArrayList<>();
-        for (int k = 1; k <= steps; k++) {
-            OtFlowTrainer t = new OtFlowTrainer(cfg, engine);
+        for (int k = first; k <= steps; k++) {
+            TrainState st = k == first && current != null ? current : TrainState.start(maps.isEmpty() ? init : maps.get(maps.size() - 1), cfg.lr());
+            st.subproblem = k;
+            BatchSource batches = data instanceof Finite f
+                    ? new DatasetBatchSource(x, f.n(), d, seed + k - 1)
+                    : pushedSource(((Sampler) data).source().apply(seed + k - 1), List.copyOf(maps));
+            for (Listener l : outer) l.onSubproblemStart(k);
+            OtFlowTrainer t = new OtFlowTrainer(cfg, engine).checkpointEvery(checkpointEvery);
             for (TrainListener l : listeners) t.addListener(l);
-            OtFlowTrainer.Result r = t.train(TrainState.start(warm, cfg.lr()), new DatasetBatchSource(x, nTrain, d, seed + k - 1), v, nVal);
+            OtFlowTrainer.Result r = t.train(st, batches, v, nVal);
             maps.add(r.best());
             results.add(r);
             for (Listener l : outer) l.onSubproblem(k, r);
             if (k < steps) {
-                FlowModel map = new FlowModel(engine, r.best(), cfg.alpha().a0(), Tableau.RK4);
-                x = pushed(map, x, nTrain, d);
-                v = pushed(map, v, nVal, d);
+                if (x != null) x = pushed(r.best(), x, ((Finite) data).n());
+                v = pushed(r.best(), v, nVal);
             }
-            warm = r.best();
         }
         return new Result(maps, results);
     }
 
+    /** Batches of {@code base} pushed through {@code maps} in order. */
+    private BatchSource pushedSource(BatchSource base, List<PhiParams> maps) {
+        return new BatchSource() {
+            @Override public int dimension() { return base.dimension(); }
+
+            @Override public double[] batch(int n, int draw) {
+                double[] b = base.batch(n, draw);
+                for (PhiParams p : maps) b = pushed(p, b, n);
+                return b;
+            }
+        };
+    }
+
     /** x part of F(x) with the training discretisation. */
-    private double[] pushed(FlowModel map, double[] x, int n, int d) {
-        double[] z = map.forward(x, n, cfg.nt());
-        double[] out = new double[n * d];
-        for (int i = 0; i < n; i++) System.arraycopy(z, i * (d + 3), out, i * d, d);
-        return out;
+    private double[] pushed(PhiParams map, double[] x, int n) {
+        return new FlowModel(engine, map, cfg.alpha().a0(), Tableau.RK4).steps(cfg.nt()).push(x, n, null);
     }
 }

@@ -56,7 +56,7 @@ public final class OtFlowTrainer {
         double[] batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
         TrainState lastGood = s.copy();
         int failures = 0;
-        while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES) {
+        while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES && !s.converged) {
             int it = s.iteration + 1;
             TrainState before = s.copy();
             if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), s.draws++);
@@ -77,6 +77,8 @@ public final class OtFlowTrainer {
             }
             failures = 0;
             lastGood = before;
+            s.gradSum += norm(r.gradient());
+            s.gradCount++;
             s.adam.step(s.params.data, r.gradient());
             s.iteration = it;
             for (TrainListener l : listeners) l.onIteration(it, r, s.adam.learningRate());
@@ -92,7 +94,8 @@ public final class OtFlowTrainer {
                     s.bestIter = it;
                 }
                 for (TrainListener l : listeners) l.onValidation(it, v, isBest);
-                if (cfg.earlyStopping() > 0) {
+                gradientRule(s, it);
+                if (cfg.earlyStopping() > 0 && !s.converged) {
                     s.plateau = isBest ? 0 : s.plateau + 1;
                     if (s.plateau >= cfg.earlyStopping()) {
                         s.plateau = 0;
@@ -101,12 +104,35 @@ public final class OtFlowTrainer {
                     }
                 }
             }
-            boolean stopped = s.lrStage > MAX_LR_STAGES;
+            boolean stopped = s.lrStage > MAX_LR_STAGES || s.converged;
             if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters() || stopped) {
                 for (TrainListener l : listeners) l.onCheckpoint(s);
             }
         }
         return new Result(s.params, s.best, new LossResult(s.bestJ, s.bestL, s.bestC, s.bestR, null), s.bestIter);
+    }
+
+    /**
+     * The relative-gradient stopping rule, checked at each validation: the mean gradient norm over the interval
+     * since the previous validation, relative to that of the first interval, below cfg.gradTol() ends training.
+     */
+    private void gradientRule(TrainState s, int it) {
+        if (s.gradCount == 0) return;
+        double mean = s.gradSum / s.gradCount;
+        s.gradSum = 0;
+        s.gradCount = 0;
+        if (s.gradRef == 0) {
+            s.gradRef = mean;
+        } else if (cfg.gradTol() > 0 && mean < cfg.gradTol() * s.gradRef) {
+            s.converged = true;
+            for (TrainListener l : listeners) l.onConverged(it, mean / s.gradRef);
+        }
+    }
+
+    private static double norm(double[] g) {
+        double q = 0;
+        for (double v : g) q += v * v;
+        return Math.sqrt(q);
     }
 
     /** The scheduled rate for iteration it: lr0 * factor^floor((it-1)/dropEvery) * scale / 10^stage. */

@@ -15,18 +15,27 @@ import org.cnf4j.ode.Alpha;
  * @param earlyStopping after this many validations in a row without a new best, the learning rate drops to
  *                     lr0/10, then lr0/100, then lr0/1000, and the next plateau ends training (the reference's
  *                     tabular schedule); 0 disables it
+ * @param gradTol      stop when the mean norm of the training gradient since the last validation falls below this
+ *                     fraction of its mean over the first validation interval (JKO-Flow's relative-gradient rule);
+ *                     0 disables it
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                          int valEvery, long seed, DType dtype, int threads, int earlyStopping) {
+                          int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol) {
 
-    /** Without early stopping. */
+    /** Without early stopping or the gradient rule. */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                        double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
                        int valEvery, long seed, DType dtype, int threads) {
         this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, 0);
+                valEvery, seed, dtype, threads, 0, 0);
+    }
+
+    /** The same configuration with another iteration budget. */
+    public TrainConfig withIters(int newIters) {
+        return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol);
     }
 
     public TrainConfig {
@@ -46,6 +55,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("lr drop factor must be finite, got " + lrDropFactor);
         if (!Double.isFinite(clamp)) throw new IllegalArgumentException("clamp must be finite, got " + clamp);
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
+        if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }
 
     private static void positive(String name, int v) {

@@ -16,6 +16,9 @@ public interface TrainListener {
     /** Early stopping: a plateau of validations at {@code iter}; either the learning rate drops to {@code newLr} or training ends. */
     default void onPlateau(int iter, boolean stopping, double newLr) {}
 
+    /** The relative-gradient rule ended training at {@code iter}: the gradient norm fell to {@code ratio} of its first interval's. */
+    default void onConverged(int iter, double ratio) {}
+
     /** A state to persist; the listener must not keep it beyond the call (it is copied on demand). */
     default void onCheckpoint(TrainState state) {}
 }

@@ -26,7 +26,7 @@ import org.cnf4j.model.PhiShape;
  */
 public final class TrainState {
     private static final byte[] MAGIC = "CNF4JCKP".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     public int iteration;
     public int draws;
@@ -40,6 +40,12 @@ public final class TrainState {
     public double lrScale = 1;
     /** Early stopping: validations in a row without a new best, and how many tenfold lr drops happened (4: stopped). */
     public int plateau, lrStage;
+    /** The JKO-Flow subproblem (1-based) this state trains; 1 for plain OT-Flow. */
+    public int subproblem = 1;
+    /** Relative-gradient rule: the mean gradient norm of the first validation interval (0 before it ends), the running sum and count of the current interval, and whether the rule fired. */
+    public double gradRef, gradSum;
+    public int gradCount;
+    public boolean converged;
 
     public static TrainState start(PhiParams init, double lr) {
         TrainState s = new TrainState();
@@ -64,6 +70,11 @@ public final class TrainState {
         c.lrScale = lrScale;
         c.plateau = plateau;
         c.lrStage = lrStage;
+        c.subproblem = subproblem;
+        c.gradRef = gradRef;
+        c.gradSum = gradSum;
+        c.gradCount = gradCount;
+        c.converged = converged;
         return c;
     }
 
@@ -92,6 +103,11 @@ public final class TrainState {
         out.writeDouble(lrScale);
         out.writeInt(plateau);
         out.writeInt(lrStage);
+        out.writeInt(subproblem);
+        out.writeDouble(gradRef);
+        out.writeDouble(gradSum);
+        out.writeInt(gradCount);
+        out.writeBoolean(converged);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -115,7 +131,7 @@ public final class TrainState {
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!java.util.Arrays.equals(magic, MAGIC)) throw new IOException(file + " is not a cnf4j checkpoint");
             int version = in.readInt();
-            if (version != 1 && version != VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
+            if (version < 1 || version > VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
             PhiShape saved = new PhiShape(in.readInt(), in.readInt(), in.readInt());
             if (!saved.equals(shape)) {
                 throw new IOException(file + " holds a model with d=" + saved.d() + ", m=" + saved.m() + ", nTh=" + saved.nTh()
@@ -138,6 +154,14 @@ public final class TrainState {
             if (version >= 2) {
                 s.plateau = in.readInt();
                 s.lrStage = in.readInt();
+            }
+            if (version >= 3) {
+                s.subproblem = in.readInt();
+                s.gradRef = in.readDouble();
+                s.gradSum = in.readDouble();
+                s.gradCount = in.readInt();
+                s.converged = in.readBoolean();
+                if (s.subproblem < 1) throw new IOException(bad);
             }
             if (in.available() > 0) throw new IOException(bad);
             return s;

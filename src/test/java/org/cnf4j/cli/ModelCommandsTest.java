@@ -91,8 +91,8 @@ class ModelCommandsTest {
     void adaptiveLogDensityAgreesWithFineRk4() throws Exception {
         var ref = org.cnf4j.io.RunModel.load(run);
         double[] x = npy(swissroll().resolve("inputs.npy")).data();
-        try (var e = new org.cnf4j.ode.CpuFlowEngine(ref.params().shape, org.cnf4j.backend.DType.FLOAT64, 1)) {
-            AdaptiveFlow af = new AdaptiveFlow(e, ref.params(), ref.alpha().a0(), 1e-9, 1e-9);
+        try (var e = new org.cnf4j.ode.CpuFlowEngine(ref.shape(), org.cnf4j.backend.DType.FLOAT64, 1)) {
+            var af = new org.cnf4j.eval.AdaptiveFlow(e, ref.maps().get(0), ref.alpha().a0(), 1e-9, 1e-9);
             double[] lp = af.logDensity(x, 64);
             assertRel(lp, npy(swissroll().resolve("logp_nt32.npy")).data(), 1e-5, "dopri5 vs RK4 nt=32");
             assertTrue(af.evaluations() > 0);

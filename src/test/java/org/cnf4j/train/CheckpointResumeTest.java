@@ -53,11 +53,21 @@ class CheckpointResumeTest {
         st.iteration = 17;
         st.draws = 3;
         st.bestJ = 1.25;
+        st.subproblem = 4;
+        st.gradRef = 2.5;
+        st.gradSum = 7.25;
+        st.gradCount = 3;
+        st.converged = true;
         st.adam.step(st.params.data, st.params.data.clone());
         Path f = dir.resolve("checkpoint.bin");
         st.save(f);
         TrainState back = TrainState.load(f, s);
         assertEquals(17, back.iteration);
+        assertEquals(4, back.subproblem);
+        assertEquals(2.5, back.gradRef);
+        assertEquals(7.25, back.gradSum);
+        assertEquals(3, back.gradCount);
+        assertTrue(back.converged);
         assertEquals(3, back.draws);
         assertEquals(1.25, back.bestJ);
         assertArrayEquals(st.params.data, back.params.data);
@@ -152,6 +162,51 @@ class CheckpointResumeTest {
             IllegalStateException ex = assertThrows(IllegalStateException.class,
                     () -> new OtFlowTrainer(cfg, e).train(PhiParams.initialise(s, 1), always, ToyData.sample("8gaussians", 128, 2), 128));
             assertTrue(ex.getMessage().contains("--lr"), ex.getMessage());
+        }
+    }
+
+    @Test
+    void relativeGradientRuleStopsWhenTheGradientNormFallsBelowTheTolerance() {
+        PhiShape s = new PhiShape(2, 8, 2);
+        java.util.function.DoubleFunction<TrainConfig> cfg = tol -> new TrainConfig(s, new Alpha(1, 100, 5), 2, 2, 256, 256, 200, 0.05, 0, 0.5, 0, 1,
+                5, 1, DType.FLOAT64, 1, 0, tol);
+        double[] val = ToyData.sample("8gaussians", 256, 2);
+        try (CpuFlowEngine e = new CpuFlowEngine(s, DType.FLOAT64, 1)) {
+            // the mean gradient norm over each 5-iteration interval, to know where a tolerance must stop training
+            List<Double> norms = new ArrayList<>();
+            OtFlowTrainer.Result off = new OtFlowTrainer(cfg.apply(0), e).addListener(new TrainListener() {
+                double sum;
+
+                @Override public void onIteration(int iter, org.cnf4j.ode.LossResult l, double lr) {
+                    double q = 0;
+                    for (double g : l.gradient()) q += g * g;
+                    sum += Math.sqrt(q);
+                    if (iter % 5 == 0) {
+                        norms.add(sum / 5);
+                        sum = 0;
+                    }
+                }
+            }).train(PhiParams.initialise(s, 1), new ToyBatchSource("8gaussians", 1), val, 256);
+            assertEquals(40, norms.size());
+            double minRatio = Double.POSITIVE_INFINITY;
+            int firstBelow = -1;
+            double tol = 0;
+            for (int i = 1; i < norms.size(); i++) minRatio = Math.min(minRatio, norms.get(i) / norms.get(0));
+            assertTrue(minRatio < 1, "the gradient shrinks during training: " + norms);
+            tol = Math.min(0.999, minRatio * 1.05);
+            for (int i = 1; i < norms.size() && firstBelow < 0; i++) if (norms.get(i) / norms.get(0) < tol) firstBelow = (i + 1) * 5;
+            int[] stoppedAt = {-1};
+            double[] ratio = {Double.NaN};
+            OtFlowTrainer.Result on = new OtFlowTrainer(cfg.apply(tol), e).addListener(new TrainListener() {
+                @Override public void onConverged(int iter, double r) {
+                    stoppedAt[0] = iter;
+                    ratio[0] = r;
+                }
+            }).train(PhiParams.initialise(s, 1), new ToyBatchSource("8gaussians", 1), val, 256);
+            assertEquals(firstBelow, stoppedAt[0]);
+            assertTrue(ratio[0] < tol);
+            assertNotEquals(off.last(), on.last());
+            assertFalse(java.util.Arrays.equals(off.last().data, on.last().data), "training stopped early");
         }
     }
 }

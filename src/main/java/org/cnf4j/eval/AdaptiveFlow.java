@@ -1,4 +1,4 @@
-package org.cnf4j.cli;
+package org.cnf4j.eval;
 
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.ode.FlowEngine;
@@ -12,7 +12,7 @@ import org.hipparchus.ode.nonstiff.DormandPrince54Integrator;
  * integrated with Hipparchus's Dormand-Prince 5(4) and error control, Phi's gradient and Hessian trace coming
  * from {@link FlowEngine#evaluatePhi}. Samples are integrated in blocks, each block as one system (one step size).
  */
-final class AdaptiveFlow {
+public final class AdaptiveFlow implements Flow {
     private static final int BLOCK = 2048;
     private final FlowEngine engine;
     private final PhiParams params;
@@ -20,7 +20,7 @@ final class AdaptiveFlow {
     private final int d;
     private long evaluations;
 
-    AdaptiveFlow(FlowEngine engine, PhiParams params, double a0, double rtol, double atol) {
+    public AdaptiveFlow(FlowEngine engine, PhiParams params, double a0, double rtol, double atol) {
         if (!(rtol > 0) || !(atol > 0) || !Double.isFinite(rtol) || !Double.isFinite(atol)) {
             throw new IllegalArgumentException("--rtol and --atol must be positive numbers, got " + rtol + " and " + atol);
         }
@@ -33,10 +33,10 @@ final class AdaptiveFlow {
     }
 
     /** Derivative evaluations (of the whole block's right-hand side) so far. */
-    long evaluations() { return evaluations; }
+    public long evaluations() { return evaluations; }
 
     /** End states [x, l, v, r] (n x (d+3)) from [x0, 0, 0, 0] integrated from t0 to t1. */
-    double[] integrate(double[] x0, int n, double t0, double t1) {
+    public double[] integrate(double[] x0, int n, double t0, double t1) {
         int w = d + 3;
         double[] out = new double[n * w];
         for (int start = 0; start < n; start += BLOCK) {
@@ -79,40 +79,20 @@ final class AdaptiveFlow {
         };
     }
 
-    /** log p(x) = log N(F(x)) + l(1). */
-    double[] logDensity(double[] x, int n) {
-        double[] z = integrate(x, n, 0, 1);
-        double[] out = new double[n];
-        int w = d + 3;
-        double logNorm = 0.5 * d * Math.log(2 * Math.PI);
-        for (int i = 0; i < n; i++) {
-            double sq = 0;
-            for (int q = 0; q < d; q++) sq += z[i * w + q] * z[i * w + q];
-            out[i] = -0.5 * sq - logNorm + z[i * w + d];
-        }
-        return out;
-    }
+    @Override public int dimension() { return d; }
 
-    /** F^{-1}(y) (n x d); logDet, if given, gets l(0). */
-    double[] inverse(double[] y, int n, double[] logDet) {
-        double[] z = integrate(y, n, 1, 0);
+    @Override public double[] push(double[] x, int n, double[] logDet) { return split(integrate(x, n, 0, 1), n, logDet, 1); }
+
+    /** l integrated from 1 back to 0 is minus the log-determinant at the point reached. */
+    @Override public double[] pull(double[] y, int n, double[] logDet) { return split(integrate(y, n, 1, 0), n, logDet, -1); }
+
+    private double[] split(double[] z, int n, double[] logDet, double sign) {
         int w = d + 3;
         double[] x = new double[n * d];
         for (int i = 0; i < n; i++) {
             System.arraycopy(z, i * w, x, i * d, d);
-            if (logDet != null) logDet[i] = z[i * w + d];
+            if (logDet != null) logDet[i] = sign * z[i * w + d];
         }
         return x;
-    }
-
-    double inverseError(double[] x, int n) {
-        double[] z = integrate(x, n, 0, 1);
-        int w = d + 3;
-        double[] y = new double[n * d];
-        for (int i = 0; i < n; i++) System.arraycopy(z, i * w, y, i * d, d);
-        double[] back = inverse(y, n, null);
-        double s = 0;
-        for (int i = 0; i < back.length; i++) s += Math.abs(back[i] - x[i]);
-        return s / back.length;
     }
 }
