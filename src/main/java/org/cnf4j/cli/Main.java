@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cnf4j", mixinStandardHelpOptions = true, version = "cnf4j 0.1.0",
         description = "Continuous normalizing flows with optimal-transport regularisation (OT-Flow).",
         subcommands = {TrainCommand.class, EvalCommand.class, LogpCommand.class, SampleCommand.class, ImportOtflowCommand.class,
-            PlotCommand.class, BenchCommand.class})
+            PlotCommand.class, BenchCommand.class, ExperimentCommand.class})
 public final class Main implements Runnable {
     @Override public void run() { CommandLine.usage(this, System.out); }
 

@@ -1,0 +1,103 @@
+package org.cnf4j.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.cnf4j.experiments.AlphaSweep;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code cnf4j experiment}: the reproducible comparisons of experiments/README.md. */
+@Command(name = "experiment", mixinStandardHelpOptions = true, description = "Run a benchmark experiment (see experiments/README.md).",
+        subcommands = {ExperimentCommand.AlphaSweepCommand.class, ExperimentCommand.TabularCommand.class, ExperimentCommand.SpeedReportCommand.class})
+public final class ExperimentCommand implements Runnable {
+    @Override public void run() { picocli.CommandLine.usage(this, System.out); }
+
+    /** The command line as the result pages quote it. */
+    static String commandLine(picocli.CommandLine.Model.CommandSpec spec) {
+        List<String> all = new ArrayList<>(List.of("./cnf4j"));
+        all.addAll(spec.commandLine().getParseResult().originalArgs());
+        return String.join(" ", all);
+    }
+
+    @Command(name = "alpha-sweep", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"OT-Flow with a1 in {1,5,10,50,100} versus JKO-Flow with the same fixed a1 and K in {3,5,10}, at an equal total "
+                + "iteration budget, on 8gaussians, checkerboard and swissroll. Writes results.csv, results.md, nll-vs-alpha.png and densities-*.png."})
+    static final class AlphaSweepCommand implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "experiments/results/alpha-sweep", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--quick", description = "A tiny smoke version (one data set, two alphas, K=2, 8 iterations).") boolean quick;
+        @Option(names = "--datasets", split = ",", description = "Toy data sets (default 8gaussians,checkerboard,swissroll).") List<String> datasets;
+        @Option(names = "--budget", description = "Total training iterations per cell (default 600).") Integer budget;
+        @Option(names = "--workers", description = "Cells trained at the same time, one thread each (default 2).") Integer workers;
+        @Option(names = "--seed", description = "Seed of every cell (default 0).") Long seed;
+        @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override public Integer call() throws Exception {
+            AlphaSweep.Settings d = quick ? AlphaSweep.Settings.quick() : AlphaSweep.Settings.defaults();
+            int b = budget != null ? ModelSupport.positive("--budget", budget) : d.budget();
+            int w = workers != null ? ModelSupport.positive("--workers", workers) : d.workers();
+            List<String> ds = datasets != null ? datasets : d.datasets();
+            for (String name : ds) {
+                if (!TrainCommand.isToy(name)) throw new IllegalArgumentException("--datasets: '" + name + "' is not a toy data set");
+            }
+            for (int k : d.ks()) {
+                if (b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");
+            }
+            AlphaSweep.Settings s = new AlphaSweep.Settings(ds, d.a1s(), d.ks(), b, d.width(), d.batch(), d.nt(), d.ntEval(), d.lr(), d.a2Ratio(),
+                    d.resampleEvery(), d.valEvery(), d.nVal(), d.nTest(), d.nMmd(), d.grid(), seed != null ? seed : d.seed(), w);
+            new AlphaSweep(s).run(out, commandLine(spec));
+            System.out.println("wrote " + out.resolve("results.md"));
+            return 0;
+        }
+    }
+
+    @Command(name = "tabular", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"OT-Flow and JKO-Flow versus a full-covariance Gaussian and a Gaussian mixture on real tabular files "
+                + "(default ../shared/data/digits.csv and breast_cancer.csv), test NLL with standard errors over seeds 0, 1, 2. "
+                + "Writes results.csv, results.md and nll.png."})
+    static final class TabularCommand implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "experiments/results/tabular", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--data", split = ",", paramLabel = "FILE", description = "Data files (.csv or .npy).") List<String> data;
+        @Option(names = "--quick", description = "A tiny smoke version (two seeds, 6 iterations, small model).") boolean quick;
+        @Option(names = "--budget", description = "Total training iterations per flow (default 400).") Integer budget;
+        @Option(names = "--workers", description = "Flows trained at the same time, one thread each (default 2).") Integer workers;
+        @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+        @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override public Integer call() throws Exception {
+            org.cnf4j.experiments.TabularComparison.Settings d = org.cnf4j.experiments.TabularComparison.Settings.defaults();
+            if (quick) d = org.cnf4j.experiments.TabularComparison.Settings.quick(d.sources());
+            List<String> sources = data != null ? data : d.sources();
+            for (String f : sources) {
+                if (!java.nio.file.Files.isRegularFile(Path.of(f))) throw new java.nio.file.NoSuchFileException(null, null, f + ": file not found");
+            }
+            int b = budget != null ? ModelSupport.positive("--budget", budget) : d.budget();
+            if (b < d.steps()) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + d.steps());
+            var s = new org.cnf4j.experiments.TabularComparison.Settings(sources, d.seeds(), b, d.steps(), d.width(), d.maxBatch(), d.nt(), d.ntEval(), d.lr(),
+                    d.alpha(), d.valEvery(), d.gmmComponents(), d.reg(), workers != null ? ModelSupport.positive("--workers", workers) : d.workers());
+            new org.cnf4j.experiments.TabularComparison(s).run(out, commandLine(spec));
+            System.out.println("wrote " + out.resolve("results.md"));
+            return 0;
+        }
+    }
+
+    @Command(name = "speed-report", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Turn the JSON lines of jmh/compare.sh (experiments/speed.sh writes them) into results.csv, results.md and "
+                + "steps-per-second.png: training steps per second of cnf4j and torch per size and thread count."})
+    static final class SpeedReportCommand implements Callable<Integer> {
+        @Option(names = "--input", required = true, paramLabel = "FILE", description = "compare.sh output (JSON lines).") Path input;
+        @Option(names = "--out", defaultValue = "experiments/results/speed", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;
+        @Option(names = "--command", description = "The command that produced --input, quoted in results.md.") String command;
+        @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+
+        @Override public Integer call() throws Exception {
+            var cells = org.cnf4j.experiments.SpeedReport.parse(input);
+            org.cnf4j.experiments.SpeedReport.write(cells, out, command != null ? command : "jmh/compare.sh (see experiments/speed.sh)",
+                    org.cnf4j.experiments.ResultFiles.machine());
+            System.out.println("wrote " + out.resolve("results.md"));
+            return 0;
+        }
+    }
+}

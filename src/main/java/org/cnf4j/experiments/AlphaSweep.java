@@ -1,0 +1,254 @@
+package org.cnf4j.experiments;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.cnf4j.backend.DType;
+import org.cnf4j.data.ToyData;
+import org.cnf4j.eval.Flow;
+import org.cnf4j.eval.Mmd;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.ode.Alpha;
+import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.plot.Charts;
+import org.cnf4j.train.JkoTrainer;
+import org.cnf4j.train.ToyBatchSource;
+import org.cnf4j.train.TrainConfig;
+
+/**
+ * Experiment 1: OT-Flow with a1 in a list versus JKO-Flow with the same fixed a1 and K subproblems, on toy data,
+ * at an equal total iteration budget. alpha = (1, a1, a2Ratio * a1): the HJB weight scales with a1 so that only
+ * the balance between the transport cost L and the likelihood term C changes (the toy recipes of both papers use
+ * a2 / a1 = 0.05). Every cell: test NLL on fresh samples, KL = NLL - entropy where the entropy is known, MMD^2
+ * between samples and test points, inverse error, iterations run and training wall time. Cells run in parallel,
+ * one engine thread each; results do not depend on the number of workers.
+ */
+public final class AlphaSweep {
+
+    /** The sweep's settings; {@link #defaults} is what experiments/README.md reports, {@link #quick} a smoke version. */
+    public record Settings(List<String> datasets, List<Double> a1s, List<Integer> ks, int budget, int width, int batch, int nt, int ntEval,
+                           double lr, double a2Ratio, int resampleEvery, int valEvery, int nVal, int nTest, int nMmd, int grid, long seed, int workers) {
+        public static Settings defaults() {
+            return new Settings(List.of("8gaussians", "checkerboard", "swissroll"), List.of(1.0, 5.0, 10.0, 50.0, 100.0), List.of(3, 5, 10),
+                    600, 16, 1000, 6, 8, 0.02, 0.05, 10, 30, 2000, 10000, 2000, 60, 0, 2);
+        }
+
+        public static Settings quick() {
+            return new Settings(List.of("8gaussians"), List.of(1.0, 100.0), List.of(2), 8, 8, 64, 2, 2, 0.02, 0.05, 2, 2, 64, 200, 100, 8, 0, 2);
+        }
+    }
+
+    record Cell(String dataset, int steps, double a1) {}
+
+    record CellResult(Cell cell, int iterations, double seconds, double nll, double entropy, double mmd, double inverseError, double[] density) {
+        double kl() { return nll - entropy; }
+    }
+
+    private static final double BOX = 4.5;
+
+    private final Settings s;
+
+    public AlphaSweep(Settings s) { this.s = s; }
+
+    /** Runs every cell, writes results.csv, results.md, nll-vs-alpha.png and densities-DATASET.png into {@code out}. */
+    public List<CellResult> run(Path out, String command) throws IOException, InterruptedException {
+        List<Cell> cells = new ArrayList<>();
+        for (String ds : s.datasets()) {
+            ToyData.entropy(ds);   // fails early on an unknown name
+            for (double a1 : s.a1s()) {
+                cells.add(new Cell(ds, 0, a1));
+                for (int k : s.ks()) cells.add(new Cell(ds, k, a1));
+            }
+        }
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(s.workers());
+        List<Future<CellResult>> futures = new ArrayList<>();
+        for (Cell c : cells) futures.add(pool.submit(() -> runCell(c)));
+        pool.shutdown();
+        List<CellResult> results = new ArrayList<>();
+        try {
+            for (Future<CellResult> f : futures) {
+                CellResult r = f.get();
+                results.add(r);
+                System.out.printf(Locale.ROOT, "%-12s %-14s a1 %6.1f  NLL %.4f  MMD2 %.2e  %5d iters  %.1fs%n", r.cell().dataset(),
+                        FlowRun.methodName(r.cell().steps()), r.cell().a1(), r.nll(), r.mmd(), r.iterations(), r.seconds());
+            }
+        } catch (ExecutionException e) {
+            pool.shutdownNow();
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        write(out, results, command, wall);
+        return results;
+    }
+
+    private CellResult runCell(Cell c) {
+        double a1 = c.a1();
+        TrainConfig cfg = new TrainConfig(new PhiShape(2, s.width(), 2), new Alpha(1, a1, s.a2Ratio() * a1), s.nt(), s.ntEval(), s.batch(), s.nVal(),
+                s.budget(), s.lr(), 0, 0.5, 0, s.resampleEvery(), s.valEvery(), s.seed(), DType.FLOAT32, 1, 0, 0);
+        double[] val = ToyData.sample(c.dataset(), s.nVal(), s.seed() ^ 0x5eed5eedL);
+        FlowRun run = FlowRun.train(cfg, c.steps(), new JkoTrainer.Sampler(sd -> new ToyBatchSource(c.dataset(), sd)), val, s.nVal(), s.seed());
+        double[] test = ToyData.sample(c.dataset(), s.nTest(), s.seed() + 7919);
+        try (CpuFlowEngine e = run.evalEngine()) {
+            Flow f = run.flow(e, 1, s.ntEval());
+            double nll = -mean(f.logDensity(test, s.nTest()));
+            double[] smp = f.sample(s.nMmd(), s.seed() + 1, null);
+            double mmd = Mmd.mmd2(java.util.Arrays.copyOf(test, s.nMmd() * 2), smp, 2);
+            int nInv = Math.min(1000, s.nTest());
+            double inv = f.inverseError(java.util.Arrays.copyOf(test, nInv * 2), nInv);
+            double[] pts = new double[s.grid() * s.grid() * 2];
+            for (int gy = 0; gy < s.grid(); gy++) {
+                for (int gx = 0; gx < s.grid(); gx++) {
+                    pts[(gy * s.grid() + gx) * 2] = -BOX + (gx + 0.5) * 2 * BOX / s.grid();
+                    pts[(gy * s.grid() + gx) * 2 + 1] = -BOX + (gy + 0.5) * 2 * BOX / s.grid();
+                }
+            }
+            double[] dens = f.logDensity(pts, s.grid() * s.grid());
+            for (int i = 0; i < dens.length; i++) dens[i] = Math.exp(dens[i]);
+            return new CellResult(c, run.iterations(), run.seconds(), nll, ToyData.entropy(c.dataset()), mmd, inv, dens);
+        }
+    }
+
+    private void write(Path out, List<CellResult> results, String command, double wall) throws IOException {
+        List<List<String>> rows = new ArrayList<>();
+        for (CellResult r : results) {
+            Cell c = r.cell();
+            rows.add(ResultFiles.row(c.dataset(), c.steps() == 0 ? "otflow" : "jko", c.steps() == 0 ? 1 : c.steps(), c.a1(),
+                    "1;" + c.a1() + ";" + s.a2Ratio() * c.a1(), s.budget(), r.iterations(), ResultFiles.num(r.nll(), 4), ResultFiles.num(r.entropy(), 4),
+                    ResultFiles.num(r.kl(), 4), ResultFiles.sci(r.mmd()), ResultFiles.sci(r.inverseError()), ResultFiles.num(r.seconds(), 1)));
+        }
+        ResultFiles.csv(out.resolve("results.csv"), List.of("dataset", "method", "maps", "a1", "alpha", "budget", "iterations", "test_nll", "entropy",
+                "kl", "mmd2", "inverse_error", "train_seconds"), rows);
+
+        StringBuilder md = new StringBuilder("# Alpha sweep: OT-Flow versus JKO-Flow on toy data\n\n");
+        md.append("Each cell: test NLL in nats (KL = NLL - entropy where the entropy is known) / MMD^2. Lower is better.\n\n");
+        List<String> header = new ArrayList<>(List.of("method"));
+        for (double a1 : s.a1s()) header.add("a1 = " + fmtA(a1));
+        for (String ds : s.datasets()) {
+            double ent = ToyData.entropy(ds);
+            md.append("## ").append(ds).append(Double.isNaN(ent) ? "" : String.format(Locale.ROOT, " (entropy %.4f nats)", ent)).append("\n\n");
+            List<List<String>> t = new ArrayList<>();
+            for (int k : methods()) {
+                List<String> r = new ArrayList<>(List.of(FlowRun.methodName(k)));
+                for (double a1 : s.a1s()) {
+                    CellResult cr = find(results, ds, k, a1);
+                    r.add(ResultFiles.num(cr.nll(), 3) + (Double.isNaN(ent) ? "" : " (" + ResultFiles.num(cr.kl(), 3) + ")") + " / "
+                            + String.format(Locale.ROOT, "%.1e", cr.mmd()));
+                }
+                t.add(r);
+            }
+            md.append(ResultFiles.table(header, t)).append('\n');
+        }
+        md.append("## Settings\n\n");
+        md.append(String.format(Locale.ROOT, "- Budget: %d training iterations per cell in total (JKO-Flow: %s per map), Adam lr %s constant, "
+                + "batch %d redrawn every %d iterations, validation (%d points) every %d iterations; each map is its best by validation loss.%n",
+                s.budget(), perMap(), s.lr(), s.batch(), s.resampleEvery(), s.nVal(), s.valEvery()));
+        md.append(String.format(Locale.ROOT, "- Model: m = %d, nTh = 2, float32 training with %d RK4 steps per map; evaluation in float64 with %d steps per map.%n",
+                s.width(), s.nt(), s.ntEval()));
+        md.append(String.format(Locale.ROOT, "- alpha = (1, a1, %s * a1). Test NLL on %d fresh samples; MMD^2 (kernel exp(-|x-y|^2), the reference's) "
+                + "between %d samples and %d test points; inverse error mean|x - F^-1(F(x))| on %d test points.%n", s.a2Ratio(), s.nTest(), s.nMmd(), s.nMmd(), Math.min(1000, s.nTest())));
+        md.append(String.format(Locale.ROOT, "- Seed %d for every cell (initial weights, batches; validation and test sets drawn with fixed derived seeds).%n", s.seed()));
+        md.append(String.format(Locale.ROOT, "- Machine: %s. %d cells run %d at a time, 1 engine thread each; wall time of the whole sweep %.0f s.%n",
+                ResultFiles.machine(), results.size(), s.workers(), wall));
+        md.append("- Command: `").append(command).append("`\n");
+        ResultFiles.write(out.resolve("results.md"), md.toString());
+        plotCurves(out.resolve("nll-vs-alpha.png"), results);
+        for (String ds : s.datasets()) plotDensities(out.resolve("densities-" + ds + ".png"), results, ds);
+    }
+
+    private String perMap() {
+        StringBuilder sb = new StringBuilder();
+        for (int k : s.ks()) sb.append(sb.length() == 0 ? "" : ", ").append("K=").append(k).append(": ").append(Math.max(1, s.budget() / k));
+        return sb.toString();
+    }
+
+    private List<Integer> methods() {
+        List<Integer> m = new ArrayList<>(List.of(0));
+        m.addAll(s.ks());
+        return m;
+    }
+
+    private static CellResult find(List<CellResult> rs, String ds, int k, double a1) {
+        for (CellResult r : rs) if (r.cell().dataset().equals(ds) && r.cell().steps() == k && r.cell().a1() == a1) return r;
+        throw new IllegalStateException("missing cell " + ds + " " + k + " " + a1);
+    }
+
+    private static String fmtA(double a) { return a == Math.rint(a) ? Long.toString((long) a) : Double.toString(a); }
+
+    private static final Color[] COLORS = {Color.BLACK, new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
+        new Color(148, 103, 189)};
+
+    /** Test NLL against log10 a1, one panel per data set, one line per method; the entropy as a gray line. */
+    private void plotCurves(Path file, List<CellResult> results) throws IOException {
+        Charts ch = new Charts(s.datasets().size(), 1);
+        double[] xs = s.a1s().stream().mapToDouble(Math::log10).toArray();
+        for (int p = 0; p < s.datasets().size(); p++) {
+            String ds = s.datasets().get(p);
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (CellResult r : results) {
+                if (r.cell().dataset().equals(ds) && Double.isFinite(r.nll())) {
+                    lo = Math.min(lo, r.nll());
+                    hi = Math.max(hi, r.nll());
+                }
+            }
+            double ent = ToyData.entropy(ds);
+            if (Double.isFinite(ent)) lo = Math.min(lo, ent);
+            double pad = 0.05 * Math.max(hi - lo, 1e-3);
+            Charts.Panel panel = ch.panel(p, 0, xs[0], xs[xs.length - 1], lo - pad, hi + pad).frame(ds + ": test NLL vs alpha", "log10 a1", "test NLL (nats)");
+            if (Double.isFinite(ent)) panel.line(new double[] {xs[0], xs[xs.length - 1]}, new double[] {ent, ent}, Color.GRAY, 1f);
+            List<String> names = new ArrayList<>();
+            List<Color> colors = new ArrayList<>();
+            List<Integer> ms = methods();
+            for (int i = 0; i < ms.size(); i++) {
+                double[] ys = new double[xs.length];
+                for (int j = 0; j < xs.length; j++) ys[j] = find(results, ds, ms.get(i), s.a1s().get(j)).nll();
+                Color c = COLORS[i % COLORS.length];
+                panel.line(xs, ys, c, 2f).scatter(interleave(xs, ys), 2, 0, 1, c, 6);
+                names.add(FlowRun.methodName(ms.get(i)));
+                colors.add(c);
+            }
+            if (Double.isFinite(ent)) {
+                names.add("entropy");
+                colors.add(Color.GRAY);
+            }
+            panel.legend(names, colors);
+        }
+        ch.write(file);
+    }
+
+    /** Learned densities: one row per method, one column per a1. */
+    private void plotDensities(Path file, List<CellResult> results, String ds) throws IOException {
+        List<Integer> ms = methods();
+        Charts ch = new Charts(s.a1s().size(), ms.size());
+        for (int i = 0; i < ms.size(); i++) {
+            for (int j = 0; j < s.a1s().size(); j++) {
+                CellResult r = find(results, ds, ms.get(i), s.a1s().get(j));
+                ch.panel(j, i, -BOX, BOX, -BOX, BOX).heat(r.density(), s.grid(), s.grid())
+                        .frame(String.format(Locale.ROOT, "%s, a1=%s: NLL %.3f", FlowRun.methodName(ms.get(i)), fmtA(s.a1s().get(j)), r.nll()), "x0", "x1");
+            }
+        }
+        ch.write(file);
+    }
+
+    private static double[] interleave(double[] xs, double[] ys) {
+        double[] out = new double[2 * xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            out[2 * i] = xs[i];
+            out[2 * i + 1] = ys[i];
+        }
+        return out;
+    }
+
+    static double mean(double[] a) {
+        double t = 0;
+        for (double v : a) t += v;
+        return t / a.length;
+    }
+}

@@ -1,0 +1,92 @@
+package org.cnf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Smoke versions of the three experiments: tiny budgets, real code paths, result files checked. */
+class ExperimentCommandTest {
+
+    private static List<String[]> csv(Path f) throws Exception {
+        return Files.readAllLines(f).stream().skip(1).map(l -> l.split(",", -1)).toList();
+    }
+
+    @Test
+    void alphaSweepSmoke(@TempDir Path dir) throws Exception {
+        Cli.Result r = Cli.run("experiment", "alpha-sweep", "--quick", "--out", dir.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String[]> rows = csv(dir.resolve("results.csv"));
+        assertEquals(4, rows.size());   // 8gaussians x {OT-Flow, JKO K=2} x a1 in {1, 100}
+        for (String[] row : rows) {
+            assertEquals("8gaussians", row[0]);
+            assertEquals("8", row[6], "every cell spends the whole budget");
+            double nll = Double.parseDouble(row[7]), ent = Double.parseDouble(row[8]), kl = Double.parseDouble(row[9]);
+            assertTrue(Double.isFinite(nll));
+            assertEquals(nll - ent, kl, 1e-3);
+            assertTrue(Double.parseDouble(row[10]) >= -1e-9, "MMD^2 is non-negative");
+        }
+        assertEquals(List.of("1", "2", "1", "2"), rows.stream().map(x -> x[2]).toList());
+        String md = Files.readString(dir.resolve("results.md"));
+        assertTrue(md.contains("| JKO-Flow K=2 |"), md);
+        assertTrue(md.contains("Command: `./cnf4j experiment alpha-sweep --quick"), md);
+        assertTrue(Files.size(dir.resolve("nll-vs-alpha.png")) > 1000);
+        assertTrue(Files.size(dir.resolve("densities-8gaussians.png")) > 1000);
+    }
+
+    @Test
+    void tabularSmokeOnGaussianData(@TempDir Path dir) throws Exception {
+        Path csv = TrainCommandTest.gaussianCsv(dir);
+        Path out = dir.resolve("out");
+        Cli.Result r = Cli.run("experiment", "tabular", "--quick", "--data", csv.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String[]> rows = csv(out.resolve("results.csv"));
+        assertEquals(8, rows.size());   // 4 methods x 2 seeds
+        double gaussian = 0, flows = 0;
+        for (String[] row : rows) {
+            double nll = Double.parseDouble(row[3]);
+            assertTrue(Double.isFinite(nll), String.join(",", row));
+            if (row[1].equals("Gaussian")) gaussian += nll;
+            if (row[1].contains("Flow")) flows += nll / 2;
+        }
+        // the data are Gaussian: the fitted Gaussian is close to the truth, and 6 iterations of a flow are not
+        assertTrue(gaussian < flows, "Gaussian " + gaussian + " vs flows " + flows);
+        String md = Files.readString(out.resolve("results.md"));
+        assertTrue(md.contains("| GMM |") && md.contains(" ± "), md);
+        assertTrue(Files.size(out.resolve("nll.png")) > 1000);
+
+        Cli.Result missing = Cli.run("experiment", "tabular", "--data", dir.resolve("none.csv").toString(), "--out", out.toString());
+        assertNotEquals(0, missing.code());
+        assertTrue(missing.err().contains("none.csv: file not found"), missing.err());
+    }
+
+    @Test
+    void speedReportFromACnf4jBenchLine(@TempDir Path dir) throws Exception {
+        Cli.Result b = Cli.run("bench", "--d", "2", "--m", "8", "--n", "64", "--nt", "2", "--reps", "2", "--mode", "fwdbwd");
+        assertEquals(0, b.code(), b.err());
+        String cnf = b.out().strip();
+        double cnfMedian = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cnf).get("fwdbwd").get("median_s").asDouble();
+        double torchMedian = 4 * cnfMedian;   // a stand-in for the torch half, which CI does not have
+        String compare = String.format(Locale.ROOT, "{\"compare\": \"toy\", \"threads\": 1, \"fwdbwd_ratio\": 0.25, \"fwdbwd_median_s\": "
+                + "{\"cnf4j\": %s, \"torch\": %s}, \"fwdbwd_peak_rss_mb\": {\"cnf4j\": 150.0, \"torch\": 300.0}}", cnfMedian, torchMedian);
+        Path raw = dir.resolve("raw.jsonl");
+        Files.write(raw, List.of("speed.sh: toy on 1 thread(s)...", cnf, "{\"bench\": \"torch_otflow\"}", compare));
+        Cli.Result r = Cli.run("experiment", "speed-report", "--input", raw.toString(), "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        String[] row = csv(dir.resolve("results.csv")).get(0);
+        assertEquals("toy", row[0]);
+        assertEquals(1 / cnfMedian, Double.parseDouble(row[3]), 1e-3 / cnfMedian);
+        assertEquals(4.0, Double.parseDouble(row[5]), 1e-9);
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("d=2 m=8 nTh=2 n=64 nt=2 float32"));
+        assertTrue(Files.size(dir.resolve("steps-per-second.png")) > 1000);
+
+        Files.write(raw, List.of("not json"));
+        Cli.Result bad = Cli.run("experiment", "speed-report", "--input", raw.toString(), "--out", dir.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("no compare lines"), bad.err());
+    }
+}
