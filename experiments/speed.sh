@@ -32,4 +32,4 @@ for t in "${threads[@]}"; do
 done
 mv "$tmp" "$raw"
 trap - EXIT
-./cnf4j experiment speed-report --input "$raw" --out "$out" --command "experiments/speed.sh $*"
+./cnf4j experiment speed-report --input "$raw" --out "$out" --command "experiments/speed.sh${*:+ $*}"

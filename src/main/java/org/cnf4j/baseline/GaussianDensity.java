@@ -8,7 +8,7 @@ import org.hipparchus.linear.CholeskyDecomposition;
  * Full-covariance Gaussian fitted by maximum likelihood: the simplest density baseline for the flows.
  * Data are row-major {@code double[]} of n x d, as everywhere in cnf4j.
  */
-public final class GaussianDensity {
+public final class GaussianDensity implements Density {
     private static final double LOG_2PI = Math.log(2 * Math.PI);
 
     private final int d;
@@ -84,6 +84,7 @@ public final class GaussianDensity {
     }
 
     /** Log density in nats of each of the n rows of x (n x d row-major). */
+    @Override
     public double[] logDensity(double[] x, int n) {
         if (n < 0 || x == null || x.length != (long) n * d) {
             throw new IllegalArgumentException("expected " + n + " x " + d + " values, got "
@@ -105,13 +106,6 @@ public final class GaussianDensity {
         return out;
     }
 
-    /** Average of {@link #logDensity} over the rows: the number reported against the flows. */
-    public double meanLogDensity(double[] x, int n) {
-        if (n < 1) throw new IllegalArgumentException("need at least one row, got n=" + n);
-        double s = 0;
-        for (double v : logDensity(x, n)) s += v;
-        return s / n;
-    }
 
     /** Same covariance, new mean: how the mixture re-seeds an empty component on a data row. */
     GaussianDensity recentred(double[] newMean) {

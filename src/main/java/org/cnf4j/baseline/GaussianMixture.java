@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * by less than {@code tol}. Initialisation is k-means++ seeding followed by a hard assignment of each
  * row to its nearest seed. Deterministic given the seed.
  */
-public final class GaussianMixture {
+public final class GaussianMixture implements Density {
     /** Defaults used by the short {@link #selectByValidation} (scikit-learn's max_iter and tol). */
     public static final int DEFAULT_MAX_ITER = 100;
     public static final double DEFAULT_TOL = 1e-3;
@@ -207,6 +207,7 @@ public final class GaussianMixture {
     }
 
     /** Log density in nats of each of the n rows of x (n x d row-major). */
+    @Override
     public double[] logDensity(double[] x, int n) {
         if (n < 0 || x == null || x.length != (long) n * d) {
             throw new IllegalArgumentException("expected " + n + " x " + d + " values, got "
@@ -218,13 +219,6 @@ public final class GaussianMixture {
         return out;
     }
 
-    /** Average of {@link #logDensity} over the rows. */
-    public double meanLogDensity(double[] x, int n) {
-        if (n < 1) throw new IllegalArgumentException("need at least one row, got n=" + n);
-        double s = 0;
-        for (double v : logDensity(x, n)) s += v;
-        return s / n;
-    }
 
     /** Training mean log-likelihood of the returned parameters (the last entry of the history). */
     public double meanLogLikelihood() { return history.get(history.size() - 1); }

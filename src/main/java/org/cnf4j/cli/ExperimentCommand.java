@@ -23,14 +23,14 @@ public final class ExperimentCommand implements Runnable {
 
     @Command(name = "alpha-sweep", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"OT-Flow with a1 in {1,5,10,50,100} versus JKO-Flow with the same fixed a1 and K in {3,5,10}, at an equal total "
-                + "iteration budget, on 8gaussians, checkerboard and swissroll. Writes results.csv, results.md, nll-vs-alpha.png and densities-*.png."})
+                + "iteration budget, on 8gaussians, checkerboard and swissroll, over seeds 0, 1, 2. Writes results.csv, results.md, nll-vs-alpha.png and densities-*.png."})
     static final class AlphaSweepCommand implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "experiments/results/alpha-sweep", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--quick", description = "A tiny smoke version (one data set, two alphas, K=2, 8 iterations).") boolean quick;
         @Option(names = "--datasets", split = ",", description = "Toy data sets (default 8gaussians,checkerboard,swissroll).") List<String> datasets;
         @Option(names = "--budget", description = "Total training iterations per cell (default 600).") Integer budget;
         @Option(names = "--workers", description = "Cells trained at the same time, one thread each (default 2).") Integer workers;
-        @Option(names = "--seed", description = "Seed of every cell (default 0).") Long seed;
+        @Option(names = "--seeds", split = ",", description = "Seeds; every cell runs once per seed (default 0,1,2).") List<Long> seeds;
         @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -46,7 +46,7 @@ public final class ExperimentCommand implements Runnable {
                 if (b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");
             }
             AlphaSweep.Settings s = new AlphaSweep.Settings(ds, d.a1s(), d.ks(), b, d.width(), d.batch(), d.nt(), d.ntEval(), d.lr(), d.a2Ratio(),
-                    d.resampleEvery(), d.valEvery(), d.nVal(), d.nTest(), d.nMmd(), d.grid(), seed != null ? seed : d.seed(), w);
+                    d.resampleEvery(), d.valEvery(), d.nVal(), d.nTest(), d.nMmd(), d.grid(), seeds != null ? List.copyOf(seeds) : d.seeds(), w);
             new AlphaSweep(s).run(out, commandLine(spec));
             System.out.println("wrote " + out.resolve("results.md"));
             return 0;

@@ -34,18 +34,18 @@ public final class AlphaSweep {
 
     /** The sweep's settings; {@link #defaults} is what experiments/README.md reports, {@link #quick} a smoke version. */
     public record Settings(List<String> datasets, List<Double> a1s, List<Integer> ks, int budget, int width, int batch, int nt, int ntEval,
-                           double lr, double a2Ratio, int resampleEvery, int valEvery, int nVal, int nTest, int nMmd, int grid, long seed, int workers) {
+                           double lr, double a2Ratio, int resampleEvery, int valEvery, int nVal, int nTest, int nMmd, int grid, List<Long> seeds, int workers) {
         public static Settings defaults() {
             return new Settings(List.of("8gaussians", "checkerboard", "swissroll"), List.of(1.0, 5.0, 10.0, 50.0, 100.0), List.of(3, 5, 10),
-                    600, 16, 1000, 6, 8, 0.02, 0.05, 10, 30, 2000, 10000, 2000, 60, 0, 2);
+                    600, 16, 1000, 6, 8, 0.02, 0.05, 10, 30, 2000, 10000, 2000, 60, List.of(0L, 1L, 2L), 2);
         }
 
         public static Settings quick() {
-            return new Settings(List.of("8gaussians"), List.of(1.0, 100.0), List.of(2), 8, 8, 64, 2, 2, 0.02, 0.05, 2, 2, 64, 200, 100, 8, 0, 2);
+            return new Settings(List.of("8gaussians"), List.of(1.0, 100.0), List.of(2), 8, 8, 64, 2, 2, 0.02, 0.05, 2, 2, 64, 200, 100, 8, List.of(0L), 2);
         }
     }
 
-    record Cell(String dataset, int steps, double a1) {}
+    record Cell(String dataset, int steps, double a1, long seed) {}
 
     record CellResult(Cell cell, int iterations, double seconds, double nll, double entropy, double mmd, double inverseError, double[] density) {
         double kl() { return nll - entropy; }
@@ -62,9 +62,11 @@ public final class AlphaSweep {
         List<Cell> cells = new ArrayList<>();
         for (String ds : s.datasets()) {
             ToyData.entropy(ds);   // fails early on an unknown name
-            for (double a1 : s.a1s()) {
-                cells.add(new Cell(ds, 0, a1));
-                for (int k : s.ks()) cells.add(new Cell(ds, k, a1));
+            for (long seed : s.seeds()) {
+                for (double a1 : s.a1s()) {
+                    cells.add(new Cell(ds, 0, a1, seed));
+                    for (int k : s.ks()) cells.add(new Cell(ds, k, a1, seed));
+                }
             }
         }
         long t0 = System.nanoTime();
@@ -77,8 +79,8 @@ public final class AlphaSweep {
             for (Future<CellResult> f : futures) {
                 CellResult r = f.get();
                 results.add(r);
-                System.out.printf(Locale.ROOT, "%-12s %-14s a1 %6.1f  NLL %.4f  MMD2 %.2e  %5d iters  %.1fs%n", r.cell().dataset(),
-                        FlowRun.methodName(r.cell().steps()), r.cell().a1(), r.nll(), r.mmd(), r.iterations(), r.seconds());
+                System.out.printf(Locale.ROOT, "%-12s %-14s a1 %6.1f seed %d  NLL %.4f  MMD2 %.2e  %5d iters  %.1fs%n", r.cell().dataset(),
+                        FlowRun.methodName(r.cell().steps()), r.cell().a1(), r.cell().seed(), r.nll(), r.mmd(), r.iterations(), r.seconds());
             }
         } catch (ExecutionException e) {
             pool.shutdownNow();
@@ -92,14 +94,14 @@ public final class AlphaSweep {
     private CellResult runCell(Cell c) {
         double a1 = c.a1();
         TrainConfig cfg = new TrainConfig(new PhiShape(2, s.width(), 2), new Alpha(1, a1, s.a2Ratio() * a1), s.nt(), s.ntEval(), s.batch(), s.nVal(),
-                s.budget(), s.lr(), 0, 0.5, 0, s.resampleEvery(), s.valEvery(), s.seed(), DType.FLOAT32, 1, 0, 0);
-        double[] val = ToyData.sample(c.dataset(), s.nVal(), s.seed() ^ 0x5eed5eedL);
-        FlowRun run = FlowRun.train(cfg, c.steps(), new JkoTrainer.Sampler(sd -> new ToyBatchSource(c.dataset(), sd)), val, s.nVal(), s.seed());
-        double[] test = ToyData.sample(c.dataset(), s.nTest(), s.seed() + 7919);
+                s.budget(), s.lr(), 0, 0.5, 0, s.resampleEvery(), s.valEvery(), c.seed(), DType.FLOAT32, 1, 0, 0);
+        double[] val = ToyData.sample(c.dataset(), s.nVal(), c.seed() ^ 0x5eed5eedL);
+        FlowRun run = FlowRun.train(cfg, c.steps(), new JkoTrainer.Sampler(sd -> new ToyBatchSource(c.dataset(), sd)), val, s.nVal(), c.seed());
+        double[] test = ToyData.sample(c.dataset(), s.nTest(), c.seed() + 7919);
         try (CpuFlowEngine e = run.evalEngine()) {
             Flow f = run.flow(e, 1, s.ntEval());
             double nll = -mean(f.logDensity(test, s.nTest()));
-            double[] smp = f.sample(s.nMmd(), s.seed() + 1, null);
+            double[] smp = f.sample(s.nMmd(), c.seed() + 1, null);
             double mmd = Mmd.mmd2(java.util.Arrays.copyOf(test, s.nMmd() * 2), smp, 2);
             int nInv = Math.min(1000, s.nTest());
             double inv = f.inverseError(java.util.Arrays.copyOf(test, nInv * 2), nInv);
@@ -120,15 +122,16 @@ public final class AlphaSweep {
         List<List<String>> rows = new ArrayList<>();
         for (CellResult r : results) {
             Cell c = r.cell();
-            rows.add(ResultFiles.row(c.dataset(), c.steps() == 0 ? "otflow" : "jko", c.steps() == 0 ? 1 : c.steps(), c.a1(),
+            rows.add(ResultFiles.row(c.dataset(), c.steps() == 0 ? "otflow" : "jko", c.steps() == 0 ? 1 : c.steps(), c.a1(), c.seed(),
                     "1;" + c.a1() + ";" + s.a2Ratio() * c.a1(), s.budget(), r.iterations(), ResultFiles.num(r.nll(), 4), ResultFiles.num(r.entropy(), 4),
                     ResultFiles.num(r.kl(), 4), ResultFiles.sci(r.mmd()), ResultFiles.sci(r.inverseError()), ResultFiles.num(r.seconds(), 1)));
         }
-        ResultFiles.csv(out.resolve("results.csv"), List.of("dataset", "method", "maps", "a1", "alpha", "budget", "iterations", "test_nll", "entropy",
+        ResultFiles.csv(out.resolve("results.csv"), List.of("dataset", "method", "maps", "a1", "seed", "alpha", "budget", "iterations", "test_nll", "entropy",
                 "kl", "mmd2", "inverse_error", "train_seconds"), rows);
 
         StringBuilder md = new StringBuilder("# Alpha sweep: OT-Flow versus JKO-Flow on toy data\n\n");
-        md.append("Each cell: test NLL in nats (KL = NLL - entropy where the entropy is known) / MMD^2. Lower is better.\n\n");
+        md.append("Each cell: mean test NLL in nats over the seeds ± its standard error (KL = NLL - entropy where the entropy is known) / mean MMD^2. "
+                + "Lower is better.\n\n");
         List<String> header = new ArrayList<>(List.of("method"));
         for (double a1 : s.a1s()) header.add("a1 = " + fmtA(a1));
         for (String ds : s.datasets()) {
@@ -138,14 +141,39 @@ public final class AlphaSweep {
             for (int k : methods()) {
                 List<String> r = new ArrayList<>(List.of(FlowRun.methodName(k)));
                 for (double a1 : s.a1s()) {
-                    CellResult cr = find(results, ds, k, a1);
-                    r.add(ResultFiles.num(cr.nll(), 3) + (Double.isNaN(ent) ? "" : " (" + ResultFiles.num(cr.kl(), 3) + ")") + " / "
-                            + String.format(Locale.ROOT, "%.1e", cr.mmd()));
+                    double[] nll = stats(results, ds, k, a1, CellResult::nll), mmd = stats(results, ds, k, a1, CellResult::mmd);
+                    r.add(ResultFiles.num(nll[0], 3) + (s.seeds().size() > 1 ? " ± " + ResultFiles.num(nll[1], 3) : "")
+                            + (Double.isNaN(ent) ? "" : " (" + ResultFiles.num(nll[0] - ent, 3) + ")") + " / " + String.format(Locale.ROOT, "%.1e", mmd[0]));
                 }
                 t.add(r);
             }
             md.append(ResultFiles.table(header, t)).append('\n');
         }
+        md.append("## Sensitivity to alpha\n\n");
+        md.append("Per method: the best and the worst mean test NLL over the a1 values, and their difference (the spread); the mean training "
+                + "wall time of one cell and the iterations it ran.\n\n");
+        List<List<String>> sens = new ArrayList<>();
+        for (String ds : s.datasets()) {
+            for (int k : methods()) {
+                double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY, secs = 0, its = 0;
+                int n = 0;
+                for (double a1 : s.a1s()) {
+                    double m = stats(results, ds, k, a1, CellResult::nll)[0];
+                    lo = Math.min(lo, m);
+                    hi = Math.max(hi, m);
+                }
+                for (CellResult r : results) {
+                    if (r.cell().dataset().equals(ds) && r.cell().steps() == k) {
+                        secs += r.seconds();
+                        its += r.iterations();
+                        n++;
+                    }
+                }
+                sens.add(ResultFiles.row(ds, FlowRun.methodName(k), ResultFiles.num(lo, 3), ResultFiles.num(hi, 3), ResultFiles.num(hi - lo, 3),
+                        ResultFiles.num(secs / n, 1), ResultFiles.num(its / n, 0)));
+            }
+        }
+        md.append(ResultFiles.table(List.of("data", "method", "best NLL", "worst NLL", "spread", "train s / cell", "iterations"), sens)).append('\n');
         md.append("## Settings\n\n");
         md.append(String.format(Locale.ROOT, "- Budget: %d training iterations per cell in total (JKO-Flow: %s per map), Adam lr %s constant, "
                 + "batch %d redrawn every %d iterations, validation (%d points) every %d iterations; each map is its best by validation loss.%n",
@@ -154,7 +182,8 @@ public final class AlphaSweep {
                 s.width(), s.nt(), s.ntEval()));
         md.append(String.format(Locale.ROOT, "- alpha = (1, a1, %s * a1). Test NLL on %d fresh samples; MMD^2 (kernel exp(-|x-y|^2), the reference's) "
                 + "between %d samples and %d test points; inverse error mean|x - F^-1(F(x))| on %d test points.%n", s.a2Ratio(), s.nTest(), s.nMmd(), s.nMmd(), Math.min(1000, s.nTest())));
-        md.append(String.format(Locale.ROOT, "- Seed %d for every cell (initial weights, batches; validation and test sets drawn with fixed derived seeds).%n", s.seed()));
+        md.append(String.format(Locale.ROOT, "- Seeds %s: each cell is trained and evaluated once per seed (initial weights, batches, validation and test "
+                + "sets); tables give the mean ± standard error over seeds, the density panels show the first seed.%n", s.seeds()));
         md.append(String.format(Locale.ROOT, "- Machine: %s. %d cells run %d at a time, 1 engine thread each; wall time of the whole sweep %.0f s.%n",
                 ResultFiles.machine(), results.size(), s.workers(), wall));
         md.append("- Command: `").append(command).append("`\n");
@@ -175,9 +204,23 @@ public final class AlphaSweep {
         return m;
     }
 
-    private static CellResult find(List<CellResult> rs, String ds, int k, double a1) {
-        for (CellResult r : rs) if (r.cell().dataset().equals(ds) && r.cell().steps() == k && r.cell().a1() == a1) return r;
+    /** The cell of the first seed. */
+    private CellResult find(List<CellResult> rs, String ds, int k, double a1) {
+        for (CellResult r : rs) {
+            if (r.cell().dataset().equals(ds) && r.cell().steps() == k && r.cell().a1() == a1 && r.cell().seed() == s.seeds().get(0)) return r;
+        }
         throw new IllegalStateException("missing cell " + ds + " " + k + " " + a1);
+    }
+
+    /** Mean and standard error over seeds of one metric of a (data set, method, a1) cell. */
+    private static double[] stats(List<CellResult> rs, String ds, int k, double a1, java.util.function.ToDoubleFunction<CellResult> metric) {
+        double[] v = rs.stream().filter(r -> r.cell().dataset().equals(ds) && r.cell().steps() == k && r.cell().a1() == a1).mapToDouble(metric).toArray();
+        double m = 0;
+        for (double x : v) m += x;
+        m /= v.length;
+        double q = 0;
+        for (double x : v) q += (x - m) * (x - m);
+        return new double[] {m, v.length > 1 ? Math.sqrt(q / (v.length - 1) / v.length) : Double.NaN};
     }
 
     private static String fmtA(double a) { return a == Math.rint(a) ? Long.toString((long) a) : Double.toString(a); }
@@ -192,23 +235,26 @@ public final class AlphaSweep {
         for (int p = 0; p < s.datasets().size(); p++) {
             String ds = s.datasets().get(p);
             double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-            for (CellResult r : results) {
-                if (r.cell().dataset().equals(ds) && Double.isFinite(r.nll())) {
-                    lo = Math.min(lo, r.nll());
-                    hi = Math.max(hi, r.nll());
+            for (int k : methods()) {
+                for (double a1 : s.a1s()) {
+                    double m = stats(results, ds, k, a1, CellResult::nll)[0];
+                    if (Double.isFinite(m)) {
+                        lo = Math.min(lo, m);
+                        hi = Math.max(hi, m);
+                    }
                 }
             }
             double ent = ToyData.entropy(ds);
             if (Double.isFinite(ent)) lo = Math.min(lo, ent);
             double pad = 0.05 * Math.max(hi - lo, 1e-3);
-            Charts.Panel panel = ch.panel(p, 0, xs[0], xs[xs.length - 1], lo - pad, hi + pad).frame(ds + ": test NLL vs alpha", "log10 a1", "test NLL (nats)");
+            Charts.Panel panel = ch.panel(p, 0, xs[0], xs[xs.length - 1], lo - pad, hi + pad).frame(ds + ": mean test NLL vs alpha", "log10 a1", "test NLL (nats)");
             if (Double.isFinite(ent)) panel.line(new double[] {xs[0], xs[xs.length - 1]}, new double[] {ent, ent}, Color.GRAY, 1f);
             List<String> names = new ArrayList<>();
             List<Color> colors = new ArrayList<>();
             List<Integer> ms = methods();
             for (int i = 0; i < ms.size(); i++) {
                 double[] ys = new double[xs.length];
-                for (int j = 0; j < xs.length; j++) ys[j] = find(results, ds, ms.get(i), s.a1s().get(j)).nll();
+                for (int j = 0; j < xs.length; j++) ys[j] = stats(results, ds, ms.get(i), s.a1s().get(j), CellResult::nll)[0];
                 Color c = COLORS[i % COLORS.length];
                 panel.line(xs, ys, c, 2f).scatter(interleave(xs, ys), 2, 0, 1, c, 6);
                 names.add(FlowRun.methodName(ms.get(i)));
@@ -231,7 +277,8 @@ public final class AlphaSweep {
             for (int j = 0; j < s.a1s().size(); j++) {
                 CellResult r = find(results, ds, ms.get(i), s.a1s().get(j));
                 ch.panel(j, i, -BOX, BOX, -BOX, BOX).heat(r.density(), s.grid(), s.grid())
-                        .frame(String.format(Locale.ROOT, "%s, a1=%s: NLL %.3f", FlowRun.methodName(ms.get(i)), fmtA(s.a1s().get(j)), r.nll()), "x0", "x1");
+                        .frame(String.format(Locale.ROOT, "%s, a1=%s: NLL %.3f (seed %d)", FlowRun.methodName(ms.get(i)), fmtA(s.a1s().get(j)), r.nll(),
+                                r.cell().seed()), "x0", "x1");
             }
         }
         ch.write(file);

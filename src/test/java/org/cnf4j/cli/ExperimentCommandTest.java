@@ -24,15 +24,17 @@ class ExperimentCommandTest {
         assertEquals(4, rows.size());   // 8gaussians x {OT-Flow, JKO K=2} x a1 in {1, 100}
         for (String[] row : rows) {
             assertEquals("8gaussians", row[0]);
-            assertEquals("8", row[6], "every cell spends the whole budget");
-            double nll = Double.parseDouble(row[7]), ent = Double.parseDouble(row[8]), kl = Double.parseDouble(row[9]);
+            assertEquals("0", row[4], "seed");
+            assertEquals("8", row[7], "every cell spends the whole budget");
+            double nll = Double.parseDouble(row[8]), ent = Double.parseDouble(row[9]), kl = Double.parseDouble(row[10]);
             assertTrue(Double.isFinite(nll));
             assertEquals(nll - ent, kl, 1e-3);
-            assertTrue(Double.parseDouble(row[10]) >= -1e-9, "MMD^2 is non-negative");
+            assertTrue(Double.parseDouble(row[11]) >= -1e-9, "MMD^2 is non-negative");
         }
         assertEquals(List.of("1", "2", "1", "2"), rows.stream().map(x -> x[2]).toList());
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| JKO-Flow K=2 |"), md);
+        assertTrue(md.contains("## Sensitivity to alpha") && md.contains("| 8gaussians | OT-Flow |"), md);
         assertTrue(md.contains("Command: `./cnf4j experiment alpha-sweep --quick"), md);
         assertTrue(Files.size(dir.resolve("nll-vs-alpha.png")) > 1000);
         assertTrue(Files.size(dir.resolve("densities-8gaussians.png")) > 1000);

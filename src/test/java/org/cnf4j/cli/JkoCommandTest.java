@@ -71,6 +71,14 @@ class JkoCommandTest {
         assertTrue(ev.get("inverse_error").asDouble() < 1e-3, ev.toString());
         assertTrue(Double.isFinite(ev.get("test_nll").asDouble()));
 
+        // Dormand-Prince through the three maps agrees with fine RK4
+        Path a = dir.resolve("a.json"), f = dir.resolve("f.json");
+        ok(Cli.run("eval", "--model", run.toString(), "--adaptive", "--rtol", "1e-8", "--atol", "1e-8", "--mmd-n", "50", "--max-test", "200", "--output", a.toString()));
+        ok(Cli.run("eval", "--model", run.toString(), "--nt", "64", "--mmd-n", "50", "--max-test", "200", "--output", f.toString()));
+        JsonNode ja = new ObjectMapper().readTree(a.toFile()), jf = new ObjectMapper().readTree(f.toFile());
+        assertTrue(ja.get("derivative_evaluations").asLong() > 3 * 6, ja.toString());
+        assertEquals(jf.get("test_nll").asDouble(), ja.get("test_nll").asDouble(), 1e-5);
+
         // sample with log-densities, then logp of the samples: the same numbers (nt 32 keeps RK4 error small)
         Path smp = dir.resolve("s.npy"), lp = dir.resolve("lp.npy");
         ok(Cli.run("sample", "--model", run.toString(), "-n", "64", "--with-logp", "--nt", "32", "--output", smp.toString()));
@@ -159,6 +167,19 @@ class JkoCommandTest {
         JsonNode train = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("train");
         int nTrain = org.cnf4j.data.DataSets.load(csv.toString(), 0).nTrain();
         assertEquals(2 * (nTrain / 100), train.get("iters").asInt(), train.toString());
+        assertEquals(2, RunModel.load(run).maps().size());
+    }
+
+    @Test
+    void configFileSelectsJko(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("jko.yaml"), run = dir.resolve("run");
+        Files.writeString(yaml, "method: jko\nsteps: 2\niters: 4\ngrad_tol: 0.5\n");
+        ok(Cli.run(with(SMALL, "--out", run.toString(), "--config", yaml.toString())));
+        JsonNode cfg = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+        assertEquals("jko", cfg.get("method").asText());
+        assertEquals(2, cfg.get("jko").get("steps").asInt());
+        assertEquals(4, cfg.get("train").get("iters").asInt());
+        assertEquals(0.5, cfg.get("train").get("gradTol").asDouble());
         assertEquals(2, RunModel.load(run).maps().size());
     }
 }
