@@ -247,9 +247,7 @@ public final class TrainCommand implements Callable<Integer> {
                 run.dropMapsAfter(state.subproblem);
                 JkoTrainer.Result res = new JkoTrainer(cfg, jkoSteps, engine).checkpointEvery(ckEvery).addListener(logger).addOuterListener(logger)
                         .train(null, trainData, val, nVal, cfg.seed(), done, state);
-                List<org.cnf4j.eval.Flow> flows = new java.util.ArrayList<>();
-                for (PhiParams p : res.maps()) flows.add(new org.cnf4j.eval.FlowModel(engine, p, cfg.alpha().a0(), org.cnf4j.ode.Tableau.RK4).steps(cfg.ntVal()));
-                double nll = -LogpCommand.mean(new org.cnf4j.eval.ComposedFlow(flows).logDensity(val, nVal));
+                double nll = -org.cnf4j.eval.ComposedFlow.rk4(engine, res.maps(), cfg.alpha().a0(), cfg.ntVal()).meanLogDensity(val, nVal);
                 System.out.printf(Locale.ROOT, "composed validation NLL %.4f nats over %d maps%s; model in %s%n", nll, res.maps().size(), ent, out);
             }
         } catch (java.io.UncheckedIOException e) {

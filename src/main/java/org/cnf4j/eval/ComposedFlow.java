@@ -1,6 +1,10 @@
 package org.cnf4j.eval;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.ode.FlowEngine;
+import org.cnf4j.ode.Tableau;
 
 /**
  * The JKO-Flow model F = F_K o ... o F_1 (ALGORITHMS.md section 5): log p(x) = log N(F(x)) + sum_k log|det dF_k|,
@@ -16,6 +20,13 @@ public final class ComposedFlow implements Flow {
         this.maps = List.copyOf(maps);
         this.d = maps.get(0).dimension();
         for (Flow f : maps) if (f.dimension() != d) throw new IllegalArgumentException("maps of different dimensions");
+    }
+
+    /** The maps F_1..F_K (in the order they are applied to data), each with {@code nt} RK4 steps on {@code engine}; one map is returned as itself. */
+    public static Flow rk4(FlowEngine engine, List<PhiParams> maps, double a0, int nt) {
+        List<Flow> fs = new ArrayList<>();
+        for (PhiParams p : maps) fs.add(new FlowModel(engine, p, a0, Tableau.RK4).steps(nt));
+        return fs.size() == 1 ? fs.get(0) : new ComposedFlow(fs);
     }
 
     public int size() { return maps.size(); }

@@ -23,6 +23,13 @@ public interface Flow {
         return out;
     }
 
+    /** The mean of {@link #logDensity} over the rows: minus the NLL. */
+    default double meanLogDensity(double[] x, int n) {
+        double s = 0;
+        for (double v : logDensity(x, n)) s += v;
+        return s / n;
+    }
+
     /** n samples F^{-1}(y), y ~ N(0, I) from {@link FlowModel#gaussians}; with {@code logp} (length n) also their log-densities. */
     default double[] sample(int n, long seed, double[] logp) {
         int d = dimension();

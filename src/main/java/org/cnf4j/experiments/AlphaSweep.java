@@ -100,7 +100,7 @@ public final class AlphaSweep {
         double[] test = ToyData.sample(c.dataset(), s.nTest(), c.seed() + 7919);
         try (CpuFlowEngine e = run.evalEngine()) {
             Flow f = run.flow(e, 1, s.ntEval());
-            double nll = -mean(f.logDensity(test, s.nTest()));
+            double nll = -f.meanLogDensity(test, s.nTest());
             double[] smp = f.sample(s.nMmd(), c.seed() + 1, null);
             double mmd = Mmd.mmd2(java.util.Arrays.copyOf(test, s.nMmd() * 2), smp, 2);
             int nInv = Math.min(1000, s.nTest());
@@ -214,13 +214,8 @@ public final class AlphaSweep {
 
     /** Mean and standard error over seeds of one metric of a (data set, method, a1) cell. */
     private static double[] stats(List<CellResult> rs, String ds, int k, double a1, java.util.function.ToDoubleFunction<CellResult> metric) {
-        double[] v = rs.stream().filter(r -> r.cell().dataset().equals(ds) && r.cell().steps() == k && r.cell().a1() == a1).mapToDouble(metric).toArray();
-        double m = 0;
-        for (double x : v) m += x;
-        m /= v.length;
-        double q = 0;
-        for (double x : v) q += (x - m) * (x - m);
-        return new double[] {m, v.length > 1 ? Math.sqrt(q / (v.length - 1) / v.length) : Double.NaN};
+        return ResultFiles.meanSe(rs.stream().filter(r -> r.cell().dataset().equals(ds) && r.cell().steps() == k && r.cell().a1() == a1)
+                .mapToDouble(metric).toArray());
     }
 
     private static String fmtA(double a) { return a == Math.rint(a) ? Long.toString((long) a) : Double.toString(a); }
@@ -291,11 +286,5 @@ public final class AlphaSweep {
             out[2 * i + 1] = ys[i];
         }
         return out;
-    }
-
-    static double mean(double[] a) {
-        double t = 0;
-        for (double v : a) t += v;
-        return t / a.length;
     }
 }

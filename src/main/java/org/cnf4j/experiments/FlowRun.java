@@ -1,15 +1,12 @@
 package org.cnf4j.experiments;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.cnf4j.backend.DType;
 import org.cnf4j.eval.ComposedFlow;
 import org.cnf4j.eval.Flow;
-import org.cnf4j.eval.FlowModel;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.ode.CpuFlowEngine;
 import org.cnf4j.ode.LossResult;
-import org.cnf4j.ode.Tableau;
 import org.cnf4j.train.BatchSource;
 import org.cnf4j.train.JkoTrainer;
 import org.cnf4j.train.OtFlowTrainer;
@@ -48,9 +45,7 @@ record FlowRun(List<PhiParams> maps, int iterations, double seconds) {
 
     /** The composed flow in float64 with {@code nt} RK4 steps per map, on {@code engine}. */
     Flow flow(CpuFlowEngine engine, double a0, int nt) {
-        List<Flow> fs = new ArrayList<>();
-        for (PhiParams p : maps) fs.add(new FlowModel(engine, p, a0, Tableau.RK4).steps(nt));
-        return new ComposedFlow(fs);
+        return ComposedFlow.rk4(engine, maps, a0, nt);
     }
 
     CpuFlowEngine evalEngine() { return new CpuFlowEngine(maps.get(0).shape, DType.FLOAT64, 1); }

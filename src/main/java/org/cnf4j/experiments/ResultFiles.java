@@ -37,6 +37,16 @@ public final class ResultFiles {
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Mean and standard error (sample standard deviation / sqrt(n); NaN for one value) of the values. */
+    static double[] meanSe(double[] v) {
+        double m = 0;
+        for (double x : v) m += x;
+        m /= v.length;
+        double q = 0;
+        for (double x : v) q += (x - m) * (x - m);
+        return new double[] {m, v.length > 1 ? Math.sqrt(q / (v.length - 1) / v.length) : Double.NaN};
+    }
+
     static String num(double v, int decimals) {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "";
     }

@@ -97,11 +97,11 @@ public final class TabularComparison {
         int d = ds.d();
         long t0 = System.nanoTime();
         GaussianDensity g = GaussianDensity.fit(ds.train(), ds.nTrain(), d, s.reg());
-        double gNll = -AlphaSweep.mean(g.logDensity(ds.test(), ds.nTest()));
+        double gNll = -g.meanLogDensity(ds.test(), ds.nTest());
         double gSec = (System.nanoTime() - t0) / 1e9;
         long t1 = System.nanoTime();
         GaussianMixture m = GaussianMixture.selectByValidation(ds.train(), ds.nTrain(), ds.validation(), ds.nValidation(), d, s.gmmComponents(), s.reg(), seed);
-        double mNll = -AlphaSweep.mean(m.logDensity(ds.test(), ds.nTest()));
+        double mNll = -m.meanLogDensity(ds.test(), ds.nTest());
         double mSec = (System.nanoTime() - t1) / 1e9;
         return List.of(new Row(name(ds), "Gaussian", seed, gNll, gNll + ds.nllOffset(), 0, gSec, "reg " + s.reg()),
                 new Row(name(ds), "GMM", seed, mNll, mNll + ds.nllOffset(), m.iterations(), mSec, m.components() + " components"));
@@ -117,7 +117,7 @@ public final class TabularComparison {
         FlowRun run = FlowRun.train(cfg, steps, new JkoTrainer.Finite(ds.train(), ds.nTrain()), val, nVal, seed);
         try (CpuFlowEngine e = run.evalEngine()) {
             Flow f = run.flow(e, cfg.alpha().a0(), s.ntEval());
-            double nll = -AlphaSweep.mean(f.logDensity(ds.test(), ds.nTest()));
+            double nll = -f.meanLogDensity(ds.test(), ds.nTest());
             return new Row(name(ds), steps == 0 ? "OT-Flow" : "JKO-Flow", seed, nll, nll + ds.nllOffset(), run.iterations(), run.seconds(),
                     steps == 0 ? "1 map" : steps + " maps");
         }
@@ -125,13 +125,7 @@ public final class TabularComparison {
 
     /** Mean and standard error (sample std / sqrt(n)) of the rows' NLL. */
     static double[] meanSe(List<Row> rows, boolean dataUnits) {
-        double m = 0;
-        for (Row r : rows) m += dataUnits ? r.nllDataUnits() : r.nll();
-        m /= rows.size();
-        double q = 0;
-        for (Row r : rows) q += Math.pow((dataUnits ? r.nllDataUnits() : r.nll()) - m, 2);
-        double se = rows.size() > 1 ? Math.sqrt(q / (rows.size() - 1) / rows.size()) : Double.NaN;
-        return new double[] {m, se};
+        return ResultFiles.meanSe(rows.stream().mapToDouble(r -> dataUnits ? r.nllDataUnits() : r.nll()).toArray());
     }
 
     private void write(Path out, List<Row> rows, String command, double wall) throws IOException {

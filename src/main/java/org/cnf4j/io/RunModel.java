@@ -10,12 +10,10 @@ import java.util.List;
 import org.cnf4j.eval.AdaptiveFlow;
 import org.cnf4j.eval.ComposedFlow;
 import org.cnf4j.eval.Flow;
-import org.cnf4j.eval.FlowModel;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
 import org.cnf4j.ode.FlowEngine;
-import org.cnf4j.ode.Tableau;
 
 /**
  * A model as the eval, logp, sample and plot commands see it: a run directory (trained here or written by
@@ -39,9 +37,7 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
 
     /** The flow with {@code nt} RK4 steps per map, the per-sample work on {@code engine}. */
     public Flow flow(FlowEngine engine, int nt) {
-        List<Flow> fs = new ArrayList<>();
-        for (PhiParams p : maps) fs.add(new FlowModel(engine, p, alpha.a0(), Tableau.RK4).steps(nt));
-        return fs.size() == 1 ? fs.get(0) : new ComposedFlow(fs);
+        return ComposedFlow.rk4(engine, maps, alpha.a0(), nt);
     }
 
     /** The flow integrated with Dormand-Prince and error control; {@code evaluations} receives the AdaptiveFlow of each map. */
