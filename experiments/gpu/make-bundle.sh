@@ -37,7 +37,7 @@ grep -q 'dtype=x.dtype, device=x.device' "$B/bench/torch_otflow.py" || { echo "m
 
 echo "[make-bundle] CPU engine answers (GpuReference)"
 cp_full="target/cnf4j.jar:$(ls target/lib/*.jar | grep -v 'javacpp-1\.5\.7' | tr '\n' ':')"
-java -cp "$cp_full" org.cnf4j.backend.cuda.GpuReference "$B/ref/swissroll" "$B/cpuref" 2>&1 | grep GpuReference
+java -cp "$cp_full" org.cnf4j.engine.cuda.GpuReference "$B/ref/swissroll" "$B/cpuref" 2>&1 | grep GpuReference
 xz -9 -T0 "$B"/cpuref/*.json
 
 echo "[make-bundle] jlink runtime"

@@ -69,7 +69,7 @@ grep -E 'name|NVIDIA' "$OUT/env.txt" | head -3
 JOPTS=(-XX:+UseParallelGC -Dorg.bytedeco.javacpp.cachedir="${TMPDIR:-/tmp}/javacpp-cache")
 CP="$B/app/cnf4j.jar:$B/app/lib/*"
 set -o pipefail
-timeout "${GPU_CHECKS_TIMEOUT:-240}" "$JAVA" "${JOPTS[@]}" -cp "$CP" org.cnf4j.backend.cuda.GpuChecks \
+timeout "${GPU_CHECKS_TIMEOUT:-240}" "$JAVA" "${JOPTS[@]}" -cp "$CP" org.cnf4j.engine.cuda.GpuChecks \
     --ref "$B/ref/swissroll" --cpuref "$B/cpuref.d" --out "$OUT/gpu_checks.json" 2>&1 | tee "$OUT/gpu_checks.log"
 rc=$?
 say "GpuChecks exit $rc"

@@ -11,13 +11,15 @@ import org.cnf4j.eval.LossBenchmark;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.backend.cuda.Engines;
-import org.cnf4j.ode.CpuFlowEngine;
-import org.cnf4j.ode.FlowEngine;
+import org.cnf4j.engine.Engines;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
+import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.ode.Tableau;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.cnf4j.engine.EngineOptions;
 import picocli.CommandLine.Spec;
 
 /**
@@ -35,15 +37,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--nTh", description = "ResNet layers, >= 2 (default ${DEFAULT-VALUE})") int nTh = 2;
     @Option(names = "--n", description = "batch size (default ${DEFAULT-VALUE})") int n = 2048;
     @Option(names = "--nt", description = "RK4 steps (default ${DEFAULT-VALUE})") int nt = 8;
-    @Option(names = "--dtype", description = "float32 or float64 (default ${DEFAULT-VALUE})") String dtype = "float32";
-    @Option(names = "--threads", description = "engine worker threads (default ${DEFAULT-VALUE})") int threads = 1;
-    @Option(names = "--device", description = "cpu, cuda or auto (default ${DEFAULT-VALUE})") String device = "cpu";
+    @Mixin EngineMixin engineFlags;
     @Option(names = "--reps", description = "timed runs per mode (default ${DEFAULT-VALUE})") int reps = 5;
     @Option(names = "--warmup", description = "untimed runs before timing (default ${DEFAULT-VALUE})") int warmup = 1;
     @Option(names = "--mode", description = "fwd, fwdbwd or both (default ${DEFAULT-VALUE})") String mode = "both";
     @Option(names = "--seed", description = "seed of the model and the inputs (default ${DEFAULT-VALUE})") long seed = 0;
     @Option(names = "--alph", description = "loss weights a0,a1,a2 (default ${DEFAULT-VALUE})") String alph = "1.0,100.0,15.0";
-    @Option(names = "--verbose", description = "print stack traces on errors") boolean verbose;
 
     @Override
     public Integer call() throws Exception {
@@ -52,18 +51,14 @@ public final class BenchCommand implements Callable<Integer> {
         if (nTh < 2) throw new IllegalArgumentException("--nTh must be >= 2, got " + nTh);
         if (n < 1) throw new IllegalArgumentException("--n must be >= 1, got " + n);
         if (nt < 1) throw new IllegalArgumentException("--nt must be >= 1, got " + nt);
-        if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         if (reps < 1) throw new IllegalArgumentException("--reps must be >= 1, got " + reps);
         if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         String md = mode.toLowerCase(Locale.ROOT);
         if (!md.equals("fwd") && !md.equals("fwdbwd") && !md.equals("both")) {
             throw new IllegalArgumentException("unknown --mode '" + mode + "': use fwd, fwdbwd or both");
         }
-        String dt = dtype.toLowerCase(Locale.ROOT);
-        if (!dt.equals("float32") && !dt.equals("float64")) {
-            throw new IllegalArgumentException("unknown --dtype '" + dtype + "': use float32 or float64");
-        }
-        DType dType = DType.parse(dt);
+        EngineOptions opts = engineFlags.checkedOptions(DType.FLOAT32, 1);
+        String dt = opts.dtype().label();
         Alpha alpha = Alpha.parse(alph);
         if ((long) n * d > Integer.MAX_VALUE) throw new IllegalArgumentException("--n x --d is too large");
 
@@ -81,9 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
         cfg.put("seed", seed).put("reps", reps).put("warmup", warmup);
         out.put("java", System.getProperty("java.version"));
 
-        try (FlowEngine engine = Engines.create(device, shape, dType, threads)) {
+        try (FlowEngine engine = Engines.create(shape, opts)) {
             out.put("device", engine instanceof CpuFlowEngine ? "cpu" : "cuda");
-            out.put("threads", engine instanceof CpuFlowEngine cpu ? cpu.threads() : threads);
+            out.put("threads", engine instanceof CpuFlowEngine cpu ? cpu.threads() : opts.threads());
             out.put("n_params", params.size());
             putMb(out, "rss_after_setup_mb", LossBenchmark.currentRssMb());
             if (!md.equals("fwdbwd")) {

@@ -15,8 +15,8 @@ import java.util.List;
 import org.cnf4j.eval.AdaptiveFlow;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.eval.Mmd;
-import org.cnf4j.io.RunModel;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.run.RunModel;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -6,9 +6,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.cnf4j.io.DataTransform;
-import org.cnf4j.io.ReferenceModel;
-import org.cnf4j.io.RunDirectory;
+import org.cnf4j.data.DataTransform;
+import org.cnf4j.run.ReferenceModel;
+import org.cnf4j.run.RunDirectory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

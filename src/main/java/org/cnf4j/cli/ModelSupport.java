@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.cnf4j.backend.DType;
-import org.cnf4j.data.MatrixFile;
+import org.cnf4j.format.MatrixFile;
 
 /** Checks and helpers shared by the commands that use a trained model. */
 final class ModelSupport {

@@ -1,7 +1,7 @@
 package org.cnf4j.cli;
 
 import java.util.Locale;
-import org.cnf4j.ode.LossResult;
+import org.cnf4j.engine.LossResult;
 
 /** The one-line progress display of {@code train} on an interactive terminal: bar, loss terms, ETA. */
 final class ProgressLine {

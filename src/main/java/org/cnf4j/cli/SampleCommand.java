@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.cnf4j.data.MatrixFile;
-import org.cnf4j.io.RunModel;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.RunModel;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -15,15 +15,15 @@ import org.cnf4j.backend.DType;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
 import org.cnf4j.data.ToyData;
-import org.cnf4j.io.DataTransform;
-import org.cnf4j.io.ReferenceModel;
-import org.cnf4j.io.RunDirectory;
+import org.cnf4j.data.DataTransform;
+import org.cnf4j.run.ReferenceModel;
+import org.cnf4j.run.RunDirectory;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.backend.cuda.Engines;
-import org.cnf4j.ode.FlowEngine;
-import org.cnf4j.ode.LossResult;
+import org.cnf4j.engine.Engines;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
 import org.cnf4j.train.BatchSource;
 import org.cnf4j.train.DatasetBatchSource;
 import org.cnf4j.train.JkoTrainer;
@@ -229,7 +229,7 @@ public final class TrainCommand implements Callable<Integer> {
             val = java.util.Arrays.copyOf(ds.validation(), nVal * ds.d());
         }
         boolean fresh = !Files.exists(run.logFile());
-        try (FlowEngine engine = Engines.create(device, cfg.shape(), cfg.dtype(), cfg.threads());
+        try (FlowEngine engine = Engines.create(cfg.shape(), org.cnf4j.engine.EngineOptions.defaults().withDevice(device).withDtype(cfg.dtype()).withThreads(cfg.threads()).withOverrides(System.getProperties()));
              PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.logFile(), StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
             if (fresh) log.println("iter,J,L,C,R,lr,val_J,val_C,seconds" + (jkoSteps > 0 ? ",step" : ""));
             RunLogger logger = new RunLogger(cfg, run, log, jkoSteps, state);
@@ -379,7 +379,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (!dv.equals("cpu") && !dv.equals("auto")) {
             String why = Engines.cudaUnavailableReason();
-            if (why != null) throw new org.cnf4j.backend.cuda.CudaUnavailableException(why);
+            if (why != null) throw new org.cnf4j.engine.cuda.CudaUnavailableException(why);
         }
     }
 

@@ -1,4 +1,5 @@
 package org.cnf4j.data;
+import org.cnf4j.format.MatrixFile;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package org.cnf4j.eval;
 
 import org.cnf4j.model.PhiParams;
-import org.cnf4j.ode.FlowEngine;
+import org.cnf4j.engine.FlowEngine;
 import org.hipparchus.ode.ODEState;
 import org.hipparchus.ode.ODEStateAndDerivative;
 import org.hipparchus.ode.OrdinaryDifferentialEquation;

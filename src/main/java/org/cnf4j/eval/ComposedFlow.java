@@ -3,7 +3,7 @@ package org.cnf4j.eval;
 import java.util.ArrayList;
 import java.util.List;
 import org.cnf4j.model.PhiParams;
-import org.cnf4j.ode.FlowEngine;
+import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.ode.Tableau;
 
 /**

@@ -2,7 +2,7 @@ package org.cnf4j.eval;
 
 import java.util.SplittableRandom;
 import org.cnf4j.model.PhiParams;
-import org.cnf4j.ode.FlowEngine;
+import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.ode.Tableau;
 
 /**

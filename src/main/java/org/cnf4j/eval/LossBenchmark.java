@@ -8,8 +8,8 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.ode.FlowEngine;
-import org.cnf4j.ode.LossResult;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
 import org.cnf4j.ode.Tableau;
 
 /**

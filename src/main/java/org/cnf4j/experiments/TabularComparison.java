@@ -18,7 +18,7 @@ import org.cnf4j.data.Dataset;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.plot.Charts;
 import org.cnf4j.train.JkoTrainer;
 import org.cnf4j.train.TrainConfig;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.LongFunction;
 import org.cnf4j.eval.FlowModel;
 import org.cnf4j.model.PhiParams;
-import org.cnf4j.ode.FlowEngine;
+import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.ode.Tableau;
 
 /**

@@ -3,8 +3,8 @@ package org.cnf4j.train;
 import java.util.ArrayList;
 import java.util.List;
 import org.cnf4j.model.PhiParams;
-import org.cnf4j.ode.FlowEngine;
-import org.cnf4j.ode.LossResult;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
 import org.cnf4j.ode.Tableau;
 
 /**

@@ -1,6 +1,6 @@
 package org.cnf4j.train;
 
-import org.cnf4j.ode.LossResult;
+import org.cnf4j.engine.LossResult;
 
 /** Observes a training run (logging, progress, checkpoints) without the trainer knowing why. */
 public interface TrainListener {

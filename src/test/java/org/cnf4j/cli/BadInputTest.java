@@ -82,7 +82,7 @@ class BadInputTest {
     void unknownOrMissingDevice() throws Exception {
         Path data = write("dev.csv", csvRows(50, 2));
         fails(2, frag("device"), train(data, dir.resolve("never5"), "--device", "tpu"));
-        if (org.cnf4j.backend.cuda.Engines.cudaUnavailableReason() != null) {
+        if (org.cnf4j.engine.Engines.cudaUnavailableReason() != null) {
             fails(1, frag("--device cpu"), train(data, dir.resolve("never6"), "--device", "cuda"));
         }
         assertFalse(Files.exists(dir.resolve("never5")) || Files.exists(dir.resolve("never6")), "no run directory left behind");

@@ -94,7 +94,7 @@ class BenchCommandTest {
         }
         // no GPU on this machine: --device cuda is a one-line runtime error, exit 1
         Object[] cuda = run("bench", "--device", "cuda", "--d", "2", "--m", "4", "--n", "8", "--nt", "1", "--reps", "1");
-        if (org.cnf4j.backend.cuda.Engines.cudaUnavailableReason() != null) {
+        if (org.cnf4j.engine.Engines.cudaUnavailableReason() != null) {
             assertEquals(1, cuda[0], "stderr: " + cuda[2]);
             assertEquals(1, ((String) cuda[2]).trim().lines().count(), "one line: " + cuda[2]);
             assertTrue(((String) cuda[2]).contains("--device cpu"), (String) cuda[2]);

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnf4j.data.MatrixFile;
-import org.cnf4j.io.Npy;
+import org.cnf4j.format.MatrixFile;
+import org.cnf4j.format.Npy;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,9 +89,9 @@ class ModelCommandsTest {
 
     @Test
     void adaptiveLogDensityAgreesWithFineRk4() throws Exception {
-        var ref = org.cnf4j.io.RunModel.load(run);
+        var ref = org.cnf4j.run.RunModel.load(run);
         double[] x = npy(swissroll().resolve("inputs.npy")).data();
-        try (var e = new org.cnf4j.ode.CpuFlowEngine(ref.shape(), org.cnf4j.backend.DType.FLOAT64, 1)) {
+        try (var e = new org.cnf4j.engine.cpu.CpuFlowEngine(ref.shape(), org.cnf4j.backend.DType.FLOAT64, 1)) {
             var af = new org.cnf4j.eval.AdaptiveFlow(e, ref.maps().get(0), ref.alpha().a0(), 1e-9, 1e-9);
             double[] lp = af.logDensity(x, 64);
             assertRel(lp, npy(swissroll().resolve("logp_nt32.npy")).data(), 1e-5, "dopri5 vs RK4 nt=32");

@@ -2,7 +2,7 @@ package org.cnf4j.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import org.cnf4j.ode.LossResult;
+import org.cnf4j.engine.LossResult;
 import org.junit.jupiter.api.Test;
 
 class ProgressLineTest {

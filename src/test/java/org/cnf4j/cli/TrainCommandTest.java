@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import org.cnf4j.data.MatrixFile;
+import org.cnf4j.format.MatrixFile;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.train.TrainState;
 import org.junit.jupiter.api.Test;
@@ -144,7 +144,7 @@ class TrainCommandTest {
         double[] x = new double[n * d];
         for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian() * (1 + i % d);
         Files.createDirectories(dir.resolve("maf/miniboone"));
-        org.cnf4j.io.Npy.write(dir.resolve("maf/miniboone/data.npy"), x, new int[] {n, d}, false);
+        org.cnf4j.format.Npy.write(dir.resolve("maf/miniboone/data.npy"), x, new int[] {n, d}, false);
         Path run = dir.resolve("run");
         Cli.Result res = Cli.run("train", "--data", "maf:miniboone:" + dir.resolve("maf"), "--out", run.toString(), "--width", "8",
                 "--batch", "64", "--nt", "2", "--nt-val", "2", "--iters", "6", "--no-plot");

@@ -1,4 +1,5 @@
 package org.cnf4j.data;
+import org.cnf4j.format.MatrixFile;
 
 import org.cnf4j.testing.Fixtures;
 import org.junit.jupiter.api.Test;

@@ -9,17 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-final class DataTestUtil {
+public final class DataTestUtil {
     private DataTestUtil() {}
 
-    static Path write(Path file, String text) throws IOException {
+    public static Path write(Path file, String text) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, text, StandardCharsets.UTF_8);
         return file;
     }
 
     /** Asserts a one-line message that contains every fragment. */
-    static String oneLine(Throwable e, String... fragments) {
+    public static String oneLine(Throwable e, String... fragments) {
         String m = e instanceof java.nio.file.FileSystemException f && f.getFile() == null ? f.getReason() : e.getMessage();
         assertNotNull(m, "message");
         assertFalse(m.contains("\n") || m.contains("\r"), "one line: " + m);
@@ -27,7 +27,7 @@ final class DataTestUtil {
         return m;
     }
 
-    static double[] colMeans(double[] x, int n, int d) {
+    public static double[] colMeans(double[] x, int n, int d) {
         return Preprocessing.columnStats(x, n, d, 0).mean();
     }
 }

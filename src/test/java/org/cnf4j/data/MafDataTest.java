@@ -1,8 +1,9 @@
 package org.cnf4j.data;
+import org.cnf4j.format.MatrixFile;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
-import org.cnf4j.io.Npy;
+import org.cnf4j.format.Npy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

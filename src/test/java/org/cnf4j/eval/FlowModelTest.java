@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import org.cnf4j.backend.DType;
-import org.cnf4j.io.ReferenceModel;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.run.ReferenceModel;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.ode.Tableau;
 import org.junit.jupiter.api.Test;
 

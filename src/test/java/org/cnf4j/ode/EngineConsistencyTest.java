@@ -1,12 +1,16 @@
 package org.cnf4j.ode;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
+import org.cnf4j.engine.EngineOptions;
 
 import static org.cnf4j.testing.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
 import org.cnf4j.backend.DType;
-import org.cnf4j.io.Npy;
-import org.cnf4j.io.ReferenceModel;
+import org.cnf4j.format.Npy;
+import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.junit.jupiter.api.Test;
@@ -54,16 +58,13 @@ class EngineConsistencyTest {
         int n = 50;
         double[] x = FiniteDifferenceTest.randomPoints(n, 4, 1);
         Alpha a = new Alpha(1, 20, 3);
-        long saved = ChunkFlow.productBudget;
-        try (CpuFlowEngine e = new CpuFlowEngine(s, DType.FLOAT64, 1)) {
-            ChunkFlow.productBudget = Long.MAX_VALUE;
-            LossResult kept = e.loss(p, x, n, 3, Tableau.RK4, a, true);
-            ChunkFlow.productBudget = 0;
-            LossResult recomputed = e.loss(p, x, n, 3, Tableau.RK4, a, true);
+        EngineOptions o = EngineOptions.cpu(DType.FLOAT64, 1);
+        try (CpuFlowEngine keep = new CpuFlowEngine(s, o.withProductBudgetBytes(Long.MAX_VALUE));
+             CpuFlowEngine recompute = new CpuFlowEngine(s, o.withProductBudgetBytes(0))) {
+            LossResult kept = keep.loss(p, x, n, 3, Tableau.RK4, a, true);
+            LossResult recomputed = recompute.loss(p, x, n, 3, Tableau.RK4, a, true);
             assertEquals(kept.j(), recomputed.j(), 0.0);
             assertArrayEquals(kept.gradient(), recomputed.gradient(), 1e-12);
-        } finally {
-            ChunkFlow.productBudget = saved;
         }
     }
 

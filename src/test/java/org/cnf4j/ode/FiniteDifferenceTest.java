@@ -1,4 +1,6 @@
 package org.cnf4j.ode;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

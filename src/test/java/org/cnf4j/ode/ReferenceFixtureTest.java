@@ -1,4 +1,7 @@
 package org.cnf4j.ode;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 
 import static org.cnf4j.testing.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.cnf4j.backend.DType;
-import org.cnf4j.io.Npy;
-import org.cnf4j.io.ReferenceModel;
+import org.cnf4j.format.Npy;
+import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.model.PhiParams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

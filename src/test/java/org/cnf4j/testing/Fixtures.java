@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.cnf4j.io.Npy;
+import org.cnf4j.format.Npy;
 
 /** Paths to ../shared and comparison helpers for the tests. */
 public final class Fixtures {

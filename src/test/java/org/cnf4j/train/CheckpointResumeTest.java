@@ -13,11 +13,11 @@ import java.util.concurrent.TimeUnit;
 import org.cnf4j.backend.DType;
 import org.cnf4j.cli.Main;
 import org.cnf4j.data.ToyData;
-import org.cnf4j.io.ReferenceModel;
+import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -144,7 +144,7 @@ class CheckpointResumeTest {
             OtFlowTrainer.Result r = new OtFlowTrainer(cfg, e).addListener(new TrainListener() {
                 @Override public void onRecovery(int iter, double newLr) { recoveries.add(newLr); }
 
-                @Override public void onIteration(int iter, org.cnf4j.ode.LossResult l, double lr) { rates.add(lr); }
+                @Override public void onIteration(int iter, org.cnf4j.engine.LossResult l, double lr) { rates.add(lr); }
             }).train(PhiParams.initialise(s, 1), once, ToyData.sample("8gaussians", 128, 2), 128);
             assertEquals(List.of(0.025), recoveries);
             assertEquals(0.025, rates.get(rates.size() - 1), 0.0);
@@ -177,7 +177,7 @@ class CheckpointResumeTest {
             OtFlowTrainer.Result off = new OtFlowTrainer(cfg.apply(0), e).addListener(new TrainListener() {
                 double sum;
 
-                @Override public void onIteration(int iter, org.cnf4j.ode.LossResult l, double lr) {
+                @Override public void onIteration(int iter, org.cnf4j.engine.LossResult l, double lr) {
                     double q = 0;
                     for (double g : l.gradient()) q += g * g;
                     sum += Math.sqrt(q);

@@ -12,7 +12,7 @@ import org.cnf4j.eval.FlowModel;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
-import org.cnf4j.ode.CpuFlowEngine;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.ode.Tableau;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,216 @@
+package org.cnf4j.engine.cpu;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
+import org.cnf4j.ode.Tableau;
+import org.cnf4j.ode.Alpha;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.cnf4j.backend.Blas;
+import org.cnf4j.backend.DType;
+import org.cnf4j.model.PhiKernel;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.model.PhiWeights;
+
+/**
+ * CPU engine: the batch is cut into chunks of samples that are integrated (and differentiated)
+ * independently, since the loss is a mean over samples. Chunks run on a pool of worker threads,
+ * each with its own buffers and single-threaded BLAS, so the fused Java loops parallelise too.
+ * Chunk boundaries depend only on n and d, and per-chunk results are summed in chunk order, so the
+ * numbers do not depend on the thread count.
+ */
+public final class CpuFlowEngine implements FlowEngine {
+    /** Target columns (samples x d) of the K_i J products per chunk: large enough for efficient GEMM,
+     *  small enough that a chunk's Jacobians stay in cache (EngineOptions.chunkColumns, default 4096). */
+    private final int chunkColumns;
+    /** Per-worker memory for keeping every stage's K_i J products through the reverse pass. */
+    private final long productBudget;
+
+    private final PhiShape shape;
+    private final DType dtype;
+    private final int threads;
+    private final ExecutorService pool;
+    private final List<Map<Integer, ChunkFlow>> workspaces = new ArrayList<>();
+    private final ThreadLocal<Integer> workerId;
+
+    /** An engine with the default tuning ({@link EngineOptions#cpu}). */
+    public CpuFlowEngine(PhiShape shape, DType dtype, int threads) {
+        this(shape, EngineOptions.cpu(dtype, threads));
+    }
+
+    /** An engine with the precision, threads, chunk size and product budget of {@code options} (its device is ignored). */
+    public CpuFlowEngine(PhiShape shape, EngineOptions options) {
+        this.shape = shape;
+        this.dtype = options.dtype();
+        this.threads = options.threads();
+        this.chunkColumns = options.chunkColumns();
+        this.productBudget = options.productBudgetBytes();
+        Blas.setBlasThreads(1);
+        int[] next = {0};
+        this.workerId = ThreadLocal.withInitial(() -> {
+            synchronized (workspaces) {
+                workspaces.add(new HashMap<>());
+                return next[0]++;
+            }
+        });
+        this.pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "cnf4j-worker");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override public PhiShape shape() { return shape; }
+
+    public DType dtype() { return dtype; }
+
+    public int threads() { return threads; }
+
+    @Override public String describe() { return "cpu, " + threads + (threads == 1 ? " thread, " : " threads, ") + dtype.label(); }
+
+    /** Chunk boundaries for n samples: at least min(n, 4) chunks, sizes differing by at most one. */
+    int[] chunkStarts(int n) {
+        int byColumns = (int) Math.ceil((double) n * shape.d() / chunkColumns);
+        int count = Math.max(1, Math.max(byColumns, Math.min(n, 4)));
+        count = Math.min(count, n);
+        int[] starts = new int[count + 1];
+        for (int c = 0; c <= count; c++) starts[c] = (int) ((long) n * c / count);
+        return starts;
+    }
+
+    private ChunkFlow workspace(int cs) {
+        Map<Integer, ChunkFlow> mine;
+        int id = workerId.get();
+        synchronized (workspaces) {
+            mine = workspaces.get(id);
+        }
+        return mine.computeIfAbsent(cs, k -> new ChunkFlow(shape, dtype, k, productBudget));
+    }
+
+    private interface ChunkTask<T> {
+        T run(ChunkFlow flow, int start, int count);
+    }
+
+    private <T> List<T> forEachChunk(int n, ChunkTask<T> task) {
+        int[] starts = chunkStarts(n);
+        List<Future<T>> futures = new ArrayList<>();
+        for (int c = 0; c + 1 < starts.length; c++) {
+            int start = starts[c], count = starts[c + 1] - starts[c];
+            futures.add(pool.submit(() -> task.run(workspace(count), start, count)));
+        }
+        List<T> out = new ArrayList<>();
+        try {
+            for (Future<T> f : futures) out.add(f.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause);
+        }
+        return out;
+    }
+
+    private void checkInput(double[] x, int n, int width) {
+        if (n < 1) throw new IllegalArgumentException("no samples");
+        if (x.length < (long) n * width) throw new IllegalArgumentException("expected " + n + " x " + width + " values, got " + x.length);
+    }
+
+    @Override
+    public PhiValues evaluatePhi(PhiParams p, double[] x, int n, double t) {
+        checkInput(x, n, shape.d());
+        PhiWeights wt = new PhiWeights(p, dtype);
+        int d = shape.d();
+        double[] phi = new double[n], grad = new double[n * (d + 1)], trH = new double[n];
+        forEachChunk(n, (flow, start, count) -> {
+            PhiKernel k = flow.kernel();
+            k.reset(wt);
+            k.evaluate(x, start * d, t, true);
+            for (int i = 0; i < count; i++) {
+                phi[start + i] = k.phi(i);
+                trH[start + i] = k.traceHessian(i);
+                for (int q = 0; q <= d; q++) grad[(start + i) * (d + 1) + q] = k.gradient(i, q);
+            }
+            return null;
+        });
+        return new PhiValues(phi, grad, trH);
+    }
+
+    @Override
+    public double[] integrate(PhiParams p, double[] z0, int n, double t0, double t1, int nt, Tableau tab, double a0) {
+        int w = shape.d() + 3;
+        checkInput(z0, n, w);
+        PhiWeights wt = new PhiWeights(p, dtype);
+        double[] z = java.util.Arrays.copyOf(z0, n * w);
+        forEachChunk(n, (flow, start, count) -> {
+            flow.kernel().reset(wt);
+            flow.forward(wt, z, start * w, t0, t1, nt, tab, a0, false);
+            return null;
+        });
+        return z;
+    }
+
+    @Override
+    public LossResult loss(PhiParams p, double[] x, int n, int nt, Tableau tab, Alpha alpha, boolean withGradient) {
+        int d = shape.d(), w = d + 3;
+        checkInput(x, n, d);
+        PhiWeights wt = new PhiWeights(p, dtype);
+        double logNorm = 0.5 * d * Math.log(2 * Math.PI);
+        List<double[]> parts = forEachChunk(n, (flow, start, count) -> {
+            double[] z = new double[count * w];
+            for (int i = 0; i < count; i++) System.arraycopy(x, (start + i) * d, z, i * w, d);
+            flow.kernel().reset(wt);
+            flow.forward(wt, z, 0, 0, 1, nt, tab, alpha.a0(), withGradient);
+            double sumL = 0, sumC = 0, sumR = 0;
+            double[] zBar = withGradient ? new double[count * w] : null;
+            for (int i = 0; i < count; i++) {
+                int o = i * w;
+                double sq = 0;
+                for (int q = 0; q < d; q++) sq += z[o + q] * z[o + q];
+                sumC += 0.5 * sq + logNorm - z[o + d];
+                sumL += z[o + d + 1];
+                sumR += z[o + d + 2];
+                if (withGradient) {
+                    for (int q = 0; q < d; q++) zBar[o + q] = alpha.a1() * z[o + q] / n;
+                    zBar[o + d] = -alpha.a1() / n;
+                    zBar[o + d + 1] = alpha.a0() / n;
+                    zBar[o + d + 2] = alpha.a2() / n;
+                }
+            }
+            double[] out = new double[3 + (withGradient ? p.size() : 0)];
+            out[0] = sumL;
+            out[1] = sumC;
+            out[2] = sumR;
+            if (withGradient) {
+                flow.backward(zBar, 0);
+                double[] g = new double[p.size()];
+                flow.kernel().addGradientTo(p, g);
+                System.arraycopy(g, 0, out, 3, g.length);
+            }
+            return out;
+        });
+        double sumL = 0, sumC = 0, sumR = 0;
+        double[] grad = withGradient ? new double[p.size()] : null;
+        for (double[] part : parts) {
+            sumL += part[0];
+            sumC += part[1];
+            sumR += part[2];
+            if (withGradient) for (int i = 0; i < grad.length; i++) grad[i] += part[3 + i];
+        }
+        double l = sumL / n, c = sumC / n, r = sumR / n;
+        return new LossResult(alpha.a0() * l + alpha.a1() * c + alpha.a2() * r, l, c, r, grad);
+    }
+
+    @Override
+    public void close() { pool.shutdownNow(); }
+}

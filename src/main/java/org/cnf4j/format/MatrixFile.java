@@ -1,0 +1,269 @@
+package org.cnf4j.format;
+
+import org.cnf4j.format.Npy;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Numeric matrices in .npy or CSV files.
+ *
+ * <p>Reading: a file that starts with the .npy magic is read as .npy (float64/float32/int64/int32/uint8; 2-D, or
+ * 1-D as one column); anything else is read as CSV: comma-separated, cells trimmed, optional double quotes around a
+ * cell removed, empty lines ignored. The first non-empty line is a header if any of its cells is not a number.
+ * {@code nan}, {@code inf}, {@code -inf}, {@code infinity} (any case) parse as numbers and are then rejected as
+ * non-finite, with the first bad row named.
+ *
+ * <p>Every error is an {@link IOException} (the file cannot be opened or read, or is not a valid .npy) or an
+ * {@link IllegalArgumentException} (the contents are not a finite, rectangular, non-empty matrix), with a one-line
+ * message that names the file and, where it applies, the line, row and column, and says what to do. CSV errors
+ * give the 1-based line of the file and the 1-based data row (the header, if any, is not a data row); .npy errors
+ * give the 1-based row and its 0-based index.
+ */
+public final class MatrixFile {
+    private MatrixFile() {}
+
+    /** An n x d matrix, row-major: element (i, j) is {@code data[i * cols + j]}. */
+    public record Matrix(int rows, int cols, double[] data) {
+        public Matrix {
+            if ((long) rows * cols != data.length) throw new IllegalArgumentException(rows + " x " + cols + " matrix needs " + (long) rows * cols + " values, got " + data.length);
+        }
+    }
+
+    /** A CSV matrix with its header cells (null when the file has no header). */
+    public record Table(Matrix matrix, List<String> header) {}
+
+    /** Reads a .npy or CSV file into a finite, non-empty n x d matrix (see the class comment for the rules). */
+    public static Matrix read(Path file) throws IOException {
+        if (isNpy(file)) return readNpy(file);
+        return readCsv(file).matrix();
+    }
+
+    static boolean isNpy(Path file) throws IOException {
+        checkReadable(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(6);
+            return magic.length == 6 && (magic[0] & 0xff) == 0x93 && new String(magic, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY");
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    static Matrix readNpy(Path file) throws IOException {
+        checkReadable(file);
+        Npy.Array a;
+        try {
+            a = Npy.read(file);
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            throw unreadable(file, e);
+        } catch (IOException e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage();
+            throw new IOException(m + "; re-save it with numpy.save as a 2-D float64 array");
+        }
+        int[] shape = a.shape();
+        if (shape.length == 0 || shape.length > 2) {
+            throw new IllegalArgumentException(file + ": a " + shape.length + "-D array; need a 2-D (rows x columns) or 1-D array, reshape it before saving");
+        }
+        int rows = shape[0], cols = shape.length == 1 ? 1 : shape[1];
+        if (rows == 0 || cols == 0) throw new IllegalArgumentException(file + ": the array is empty (shape " + Arrays.toString(shape) + "); it needs at least one row and one column");
+        double[] data = a.data();
+        for (int k = 0; k < data.length; k++) {
+            if (!Double.isFinite(data[k])) {
+                int r = k / cols, c = k % cols;
+                throw new IllegalArgumentException(file + ": row " + (r + 1) + " (index " + r + "), column " + (c + 1) + " is " + describe(data[k])
+                        + " (first bad row); remove or impute rows with missing or infinite values");
+            }
+        }
+        return new Matrix(rows, cols, data);
+    }
+
+    public static Table readCsv(Path file) throws IOException {
+        checkReadable(file);
+        List<String> header = null;
+        int cols = -1, rows = 0, firstDataLine = 0;
+        double[] buf = new double[1024];
+        int size = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = in.readLine()) != null) {
+                lineNo++;
+                if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') line = line.substring(1);
+                if (line.isBlank()) continue;
+                String[] cells = line.split(",", -1);
+                if (header == null && rows == 0 && cols < 0 && !allNumeric(cells)) {
+                    header = new ArrayList<>();
+                    for (String c : cells) header.add(unquote(c));
+                    continue;
+                }
+                if (cols < 0) {
+                    cols = cells.length;
+                    firstDataLine = lineNo;
+                    if (header != null && header.size() != cols) {
+                        throw new IllegalArgumentException(file + ": line " + lineNo + " (data row 1) has " + cols + " values but the header has " + header.size()
+                                + " names; make the header and the rows the same width");
+                    }
+                } else if (cells.length != cols) {
+                    throw new IllegalArgumentException(file + ": line " + lineNo + " (data row " + (rows + 1) + ") has " + cells.length + " values but line " + firstDataLine
+                            + " has " + cols + "; every row needs the same number of comma-separated values");
+                }
+                if (size + cols > buf.length) {
+                    long grown = Math.max((long) buf.length * 2, (long) size + cols);
+                    if (grown > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(file + ": too many values for one array (more than 2^31); split the file");
+                    buf = Arrays.copyOf(buf, (int) grown);
+                }
+                for (int j = 0; j < cols; j++) {
+                    String cell = unquote(cells[j]);
+                    double v;
+                    try {
+                        v = parse(cell);
+                    } catch (NumberFormatException e) {
+                        String what = cell.isEmpty() ? "the cell is empty" : "'" + abbreviate(cell) + "' is not a number";
+                        throw new IllegalArgumentException(file + ": line " + lineNo + " (data row " + (rows + 1) + "), column " + (j + 1) + ": " + what
+                                + "; every cell after the optional header must be numeric (fix or remove that row)");
+                    }
+                    if (!Double.isFinite(v)) {
+                        throw new IllegalArgumentException(file + ": line " + lineNo + " (data row " + (rows + 1) + "), column " + (j + 1) + " is " + describe(v)
+                                + " (first bad row); remove or impute rows with missing or infinite values");
+                    }
+                    buf[size++] = v;
+                }
+                rows++;
+            }
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            throw unreadable(file, e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IOException(file + ": not a UTF-8 text file; give a CSV file or a .npy file");
+        }
+        if (rows == 0) {
+            throw new IllegalArgumentException(file + ": no data rows" + (header != null ? " after the header" : "") + "; the file needs at least one row of numbers");
+        }
+        return new Table(new Matrix(rows, cols, Arrays.copyOf(buf, size)), header == null ? null : List.copyOf(header));
+    }
+
+    private static boolean allNumeric(String[] cells) {
+        for (String c : cells) {
+            try {
+                parse(unquote(c));
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Double.parseDouble plus NumPy/pandas spellings of NaN and infinity; rejects Java-only suffixes such as "1d". */
+    static double parse(String s) {
+        if (s.isEmpty()) throw new NumberFormatException("empty");
+        switch (s.toLowerCase(Locale.ROOT)) {
+            case "nan": case "+nan": case "-nan": return Double.NaN;
+            case "inf": case "+inf": case "infinity": case "+infinity": return Double.POSITIVE_INFINITY;
+            case "-inf": case "-infinity": return Double.NEGATIVE_INFINITY;
+            default: break;
+        }
+        char last = Character.toLowerCase(s.charAt(s.length() - 1));
+        if (last == 'd' || last == 'f') throw new NumberFormatException(s);
+        return Double.parseDouble(s);
+    }
+
+    private static String unquote(String cell) {
+        String c = cell.trim();
+        if (c.length() >= 2 && c.charAt(0) == '"' && c.charAt(c.length() - 1) == '"') c = c.substring(1, c.length() - 1).trim();
+        return c;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    private static String describe(double v) {
+        return Double.isNaN(v) ? "NaN" : (v > 0 ? "+infinity" : "-infinity");
+    }
+
+    private static void checkReadable(Path file) throws IOException {
+        if (!Files.exists(file)) throw new NoSuchFileException(null, null, file + ": file not found; check the path");
+        if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a data file; give a .npy or .csv file");
+        if (!Files.isReadable(file)) throw new AccessDeniedException(null, null, file + ": cannot read the file (permission denied); check its permissions");
+    }
+
+    private static IOException unreadable(Path file, IOException e) {
+        if (e instanceof NoSuchFileException) return new NoSuchFileException(null, null, file + ": file not found; check the path");
+        if (e instanceof AccessDeniedException) return new AccessDeniedException(null, null, file + ": cannot read the file (permission denied); check its permissions");
+        return new IOException(file + ": cannot read the file (" + e.getMessage() + ")", e);
+    }
+
+    /**
+     * Writes an n x d row-major matrix atomically (a temporary file in the same folder, then a rename): .npy as
+     * float64, .csv with a header {@code c0,c1,...} and values in Java's shortest round-trip decimal form.
+     *
+     * @throws IllegalArgumentException for another extension or a data length that is not n * d
+     */
+    public static void write(Path file, double[] data, int n, int d) throws IOException {
+        write(file, data, n, d, null);
+    }
+
+    /** As {@link #write(Path, double[], int, int)}, with the given CSV header names (ignored for .npy; null for c0..). */
+    public static void write(Path file, double[] data, int n, int d, List<String> header) throws IOException {
+        if (n < 0 || d < 1 || (long) n * d != data.length) {
+            throw new IllegalArgumentException("cannot write " + file + ": " + n + " x " + d + " does not match " + data.length + " values");
+        }
+        String ext = extension(file);
+        if (!ext.equals("npy") && !ext.equals("csv")) {
+            throw new IllegalArgumentException("cannot write " + file + ": unknown extension; use a file name ending in .npy or .csv");
+        }
+        if (header != null && header.size() != d) throw new IllegalArgumentException("cannot write " + file + ": " + header.size() + " header names for " + d + " columns");
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
+                if (ext.equals("npy")) {
+                    Npy.write(out, data, new int[] {n, d}, false);
+                } else {
+                    BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8));
+                    for (int j = 0; j < d; j++) {
+                        if (j > 0) w.write(',');
+                        w.write(header == null ? "c" + j : header.get(j));
+                    }
+                    w.write('\n');
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < d; j++) {
+                            if (j > 0) w.write(',');
+                            w.write(Double.toString(data[i * d + j]));
+                        }
+                        w.write('\n');
+                    }
+                    w.flush();
+                }
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static String extension(Path file) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+}

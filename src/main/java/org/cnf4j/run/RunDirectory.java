@@ -1,0 +1,191 @@
+package org.cnf4j.run;
+import org.cnf4j.format.Npy;
+import org.cnf4j.data.DataTransform;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.train.TrainConfig;
+
+/**
+ * A training run's folder: {@code config.json} (the reference's keys d, m, nTh, alph, nt plus the data
+ * source and the full training configuration), {@code weights/KEY.npy} (the best model, in the
+ * reference layout, so the same loader reads PyTorch exports and our models), {@code checkpoint.bin}
+ * (see TrainState) and {@code log.csv}. A JKO-Flow run ({@code "method": "jko"}) keeps map k in {@code maps/k/KEY.npy}
+ * instead of weights/. Every file is written under a temporary name and
+ * renamed into place, so an interrupted run never leaves a half-written file.
+ */
+public final class RunDirectory {
+    /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
+    public static final String OTFLOW = "otflow", JKO = "jko";
+
+    private final Path dir;
+
+    private RunDirectory(Path dir) { this.dir = dir; }
+
+    public Path path() { return dir; }
+
+    /** Creates the folder; refuses one that already holds files. */
+    public static RunDirectory create(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory: choose another --out");
+            try (var s = Files.list(dir)) {
+                if (s.findAny().isPresent()) throw new IOException(dir + " is not empty: choose another --out or remove it");
+            }
+        }
+        Files.createDirectories(dir);
+        return new RunDirectory(dir);
+    }
+
+    /** Opens an existing run (for --resume); it must hold config.json. */
+    public static RunDirectory open(Path dir) throws IOException {
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IOException(dir + " is not a cnf4j run directory (no config.json): check --out");
+        }
+        return new RunDirectory(dir);
+    }
+
+    public Path checkpointFile() { return dir.resolve("checkpoint.bin"); }
+
+    public Path logFile() { return dir.resolve("log.csv"); }
+
+    /** The training configuration saved by {@link #saveConfig}. */
+    public TrainConfig loadConfig() throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        var node = om.readTree(dir.resolve("config.json").toFile());
+        if (node == null || !node.has("train")) throw new IOException(dir.resolve("config.json") + " has no training configuration");
+        try {
+            return om.treeToValue(node.get("train"), TrainConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException(dir.resolve("config.json") + " holds an invalid training configuration: " + e.getMessage());
+        }
+    }
+
+    /** The number of JKO-Flow subproblems K saved in config.json; 0 for an OT-Flow run. */
+    public int loadJkoSteps() throws IOException {
+        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        if (node == null || !JKO.equals(node.path("method").asText(OTFLOW))) return 0;
+        int k = node.path("jko").path("steps").asInt(0);
+        if (k < 1) throw new IOException(dir.resolve("config.json") + " is a JKO-Flow run without a valid jko.steps");
+        return k;
+    }
+
+    /** The data source saved by {@link #saveConfig}. */
+    public String loadDataSource() throws IOException {
+        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        if (node == null || !node.hasNonNull("data")) throw new IOException(dir.resolve("config.json") + " names no data source");
+        return node.get("data").asText();
+    }
+
+    /** Writes config.json: the reference's keys (d, m, nTh, alph, nt, nt_val, r), the data source and the full configuration. */
+    public void saveConfig(TrainConfig cfg, String data) throws IOException {
+        saveConfig(cfg, data, DataTransform.identity(cfg.shape().d()), null);
+    }
+
+    /**
+     * Writes config.json: the reference's keys (d, m, nTh, alph, nt, nt_val, r), the data source, the data's
+     * standardisation and dequantisation ({@code "preprocessing"}, see {@link DataTransform}), the full training
+     * configuration ({@code "train"}) and, if given, the resolved command-line options ({@code "options"}).
+     */
+    public void saveConfig(TrainConfig cfg, String data, DataTransform transform, java.util.Map<String, Object> options) throws IOException {
+        saveConfig(cfg, data, transform, options, 0);
+    }
+
+    /**
+     * As {@link #saveConfig(TrainConfig, String, DataTransform, java.util.Map)}, plus {@code "method"}: "jko" with
+     * {@code "jko": {"steps": K}} when {@code jkoSteps > 0} (cfg is then each subproblem's configuration), else "otflow".
+     */
+    public void saveConfig(TrainConfig cfg, String data, DataTransform transform, java.util.Map<String, Object> options, int jkoSteps) throws IOException {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode c = modelConfig(om, cfg.shape(), cfg.alpha(), cfg.nt(), cfg.ntVal(), data, transform);
+        c.put("method", jkoSteps > 0 ? JKO : OTFLOW);
+        if (jkoSteps > 0) c.putObject("jko").put("steps", jkoSteps);
+        c.set("train", om.valueToTree(cfg));
+        if (options != null) c.set("options", om.valueToTree(options));
+        om.writeValue(tempFile("config.json").toFile(), c);
+        commit("config.json");
+    }
+
+    /** Writes config.json for a model that was not trained here (an import): the reference keys, data and preprocessing. */
+    public void saveModelConfig(org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal, String data,
+                                DataTransform transform, com.fasterxml.jackson.databind.JsonNode extra) throws IOException {
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode c = modelConfig(om, shape, alpha, nt, ntVal, data, transform);
+        if (extra != null) c.set("imported", extra);
+        om.writeValue(tempFile("config.json").toFile(), c);
+        commit("config.json");
+    }
+
+    private static ObjectNode modelConfig(ObjectMapper om, org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal,
+                                          String data, DataTransform transform) {
+        if (transform.d() != shape.d()) throw new IllegalArgumentException("preprocessing has " + transform.d() + " columns, the model d=" + shape.d());
+        ObjectNode c = om.createObjectNode();
+        c.put("d", shape.d()).put("m", shape.m()).put("nTh", shape.nTh());
+        c.putArray("alph").add(alpha.a0()).add(alpha.a1()).add(alpha.a2());
+        c.put("nt", nt).put("nt_val", ntVal).put("r", shape.r());
+        if (data == null) c.putNull("data");
+        else c.put("data", data);
+        c.set("preprocessing", transform.toJson(om));
+        return c;
+    }
+
+    /** The data preprocessing saved in config.json; the identity for runs that saved none. */
+    public DataTransform loadTransform(int d) throws IOException {
+        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        if (node == null || !node.hasNonNull("preprocessing")) return DataTransform.identity(d);
+        return DataTransform.fromJson(node.get("preprocessing"), d, dir.resolve("config.json").toString());
+    }
+
+    public Path tempFile(String name) { return dir.resolve("." + name + ".tmp"); }
+
+    /** Renames the temporary file of {@code name} into place. */
+    public void commit(String name) throws IOException {
+        Files.move(tempFile(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Writes weights/KEY.npy (float64, the reference layout), replacing the folder atomically. */
+    public void saveWeights(PhiParams p) throws IOException {
+        saveWeights(p, dir.resolve("weights"));
+    }
+
+    /** The folder of JKO-Flow map k (1-based) in run {@code dir}. */
+    public static Path mapFolder(Path dir, int k) { return dir.resolve("maps").resolve(Integer.toString(k)); }
+
+    /** Writes maps/k/KEY.npy, replacing the folder atomically. */
+    public void saveMap(int k, PhiParams p) throws IOException {
+        Files.createDirectories(dir.resolve("maps"));
+        saveWeights(p, mapFolder(dir, k));
+    }
+
+    /** Removes maps/k for k > keep (maps a resumed run is about to train again). */
+    public void dropMapsAfter(int keep) throws IOException {
+        for (int k = keep + 1; Files.isDirectory(mapFolder(dir, k)); k++) deleteFolder(mapFolder(dir, k));
+    }
+
+    private static void saveWeights(PhiParams p, Path weights) throws IOException {
+        Path tmp = weights.resolveSibling("." + weights.getFileName() + ".tmp");
+        if (Files.exists(tmp)) deleteFolder(tmp);
+        Files.createDirectories(tmp);
+        for (PhiParams.Tensor t : p.tensors()) {
+            int[] shape = t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()};
+            Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), shape, false);
+        }
+        Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
+        if (Files.exists(old)) deleteFolder(old);
+        if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);
+        if (Files.exists(old)) deleteFolder(old);
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        try (var s = Files.list(folder)) {
+            for (Path f : (Iterable<Path>) s::iterator) Files.delete(f);
+        }
+        Files.delete(folder);
+    }
+}

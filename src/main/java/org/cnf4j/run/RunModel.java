@@ -1,0 +1,90 @@
+package org.cnf4j.run;
+import org.cnf4j.data.DataTransform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.cnf4j.eval.AdaptiveFlow;
+import org.cnf4j.eval.ComposedFlow;
+import org.cnf4j.eval.Flow;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.ode.Alpha;
+import org.cnf4j.engine.FlowEngine;
+
+/**
+ * A model as the eval, logp, sample and plot commands see it: a run directory (trained here or written by
+ * import-otflow) with config.json and either weights/KEY.npy (one OT-Flow map) or maps/1, ..., maps/K (a
+ * JKO-Flow run: F = F_K o ... o F_1; an unfinished run holds the maps trained so far).
+ *
+ * @param maps the maps in the order they are applied to data (one for OT-Flow)
+ * @param data the data source it was trained on (null if unknown)
+ * @param seed the training seed (the data split of file sources depends on it); 0 if unknown
+ */
+public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, DataTransform transform, String data, long seed) {
+
+    public RunModel {
+        maps = List.copyOf(maps);
+        if (maps.isEmpty()) throw new IllegalArgumentException("a model needs at least one map");
+    }
+
+    public PhiShape shape() { return maps.get(0).shape; }
+
+    public int d() { return shape().d(); }
+
+    /** The flow with {@code nt} RK4 steps per map, the per-sample work on {@code engine}. */
+    public Flow flow(FlowEngine engine, int nt) {
+        return ComposedFlow.rk4(engine, maps, alpha.a0(), nt);
+    }
+
+    /** The flow integrated with Dormand-Prince and error control; {@code evaluations} receives the AdaptiveFlow of each map. */
+    public Flow adaptiveFlow(FlowEngine engine, double rtol, double atol, List<AdaptiveFlow> evaluations) {
+        List<Flow> fs = new ArrayList<>();
+        for (PhiParams p : maps) {
+            AdaptiveFlow af = new AdaptiveFlow(engine, p, alpha.a0(), rtol, atol);
+            if (evaluations != null) evaluations.add(af);
+            fs.add(af);
+        }
+        return fs.size() == 1 ? fs.get(0) : new ComposedFlow(fs);
+    }
+
+    public static RunModel load(Path dir) throws IOException {
+        if (dir == null) throw new IllegalArgumentException("--model is required");
+        if (!Files.isDirectory(dir)) throw new java.nio.file.NoSuchFileException(null, null, dir + ": no such run directory; check --model");
+        Path cfgFile = dir.resolve("config.json");
+        if (!Files.isRegularFile(cfgFile)) throw new IOException(dir + " is not a cnf4j run directory (no config.json); check --model");
+        JsonNode cfg;
+        try {
+            cfg = new ObjectMapper().readTree(cfgFile.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(cfgFile + " is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (cfg == null || !cfg.isObject()) throw new IOException(cfgFile + " is empty or not a JSON object");
+        List<PhiParams> maps = new ArrayList<>();
+        ReferenceModel ref;
+        try {
+            if (RunDirectory.JKO.equals(cfg.path("method").asText(RunDirectory.OTFLOW))) {
+                for (int k = 1; Files.isDirectory(RunDirectory.mapFolder(dir, k)); k++) {
+                    maps.add(ReferenceModel.load(RunDirectory.mapFolder(dir, k), cfgFile).params());
+                }
+                if (maps.isEmpty()) throw new IOException(dir + " is a JKO-Flow run with no trained map yet (no maps/1); resume or finish its training");
+                ref = ReferenceModel.load(RunDirectory.mapFolder(dir, 1), cfgFile);
+            } else {
+                ref = ReferenceModel.load(dir.resolve("weights"), cfgFile);
+                maps.add(ref.params());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IOException(cfgFile + ": " + e.getMessage());
+        }
+        RunDirectory run = RunDirectory.open(dir);
+        DataTransform t = run.loadTransform(ref.params().shape.d());
+        String data = cfg.hasNonNull("data") ? cfg.get("data").asText() : null;
+        long seed = cfg.path("train").path("seed").asLong(0);
+        int nt = cfg.has("nt_val") ? cfg.get("nt_val").asInt(ref.nt()) : ref.nt();
+        return new RunModel(dir, maps, ref.alpha(), nt, t, data, seed);
+    }
+}
