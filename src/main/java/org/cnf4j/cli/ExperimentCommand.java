@@ -55,7 +55,7 @@ public final class ExperimentCommand implements Runnable {
 
     @Command(name = "tabular", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"OT-Flow and JKO-Flow versus a full-covariance Gaussian and a Gaussian mixture on real tabular files "
-                + "(default ../shared/data/digits.csv and breast_cancer.csv), test NLL with standard errors over seeds 0, 1, 2. "
+                + "(default data/digits.csv and data/breast_cancer.csv), test NLL with standard errors over seeds 0, 1, 2. "
                 + "Writes results.csv, results.md and nll.png."})
     static final class TabularCommand implements Callable<Integer> {
         @Option(names = "--out", defaultValue = "experiments/results/tabular", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;

@@ -34,7 +34,7 @@ public final class TabularComparison {
     public record Settings(List<String> sources, List<Long> seeds, int budget, int steps, int width, int maxBatch, int nt, int ntEval, double lr,
                            String alpha, int valEvery, int[] gmmComponents, double reg, int workers) {
         public static Settings defaults() {
-            return new Settings(List.of("../shared/data/digits.csv", "../shared/data/breast_cancer.csv"), List.of(0L, 1L, 2L), 400, 5, 32, 512, 4, 8,
+            return new Settings(List.of("data/digits.csv", "data/breast_cancer.csv"), List.of(0L, 1L, 2L), 400, 5, 32, 512, 4, 8,
                     0.02, "1,100,15", 20, new int[] {1, 2, 3, 5, 8}, 1e-4, 2);
         }
 

@@ -28,7 +28,7 @@ class DataSetsTest {
 
     @Test
     void digitsAreDequantisedSplitAndStandardised() throws IOException {
-        Path file = Fixtures.shared().resolve("data/digits.csv");
+        Path file = Fixtures.data("digits.csv");
         Dataset ds = DataSets.load(file.toString(), 1);
         assertEquals(64, ds.d());
         assertEquals(1457, ds.nTrain());
@@ -58,7 +58,7 @@ class DataSetsTest {
 
     @Test
     void breastCancerIsContinuous() throws IOException {
-        Path file = Fixtures.shared().resolve("data/breast_cancer.csv");
+        Path file = Fixtures.data("breast_cancer.csv");
         Dataset ds = DataSets.load(file.toString(), 0, DataSets.Options.defaults().withShuffle(false));
         assertEquals(30, ds.d());
         assertEquals(462, ds.nTrain());
@@ -69,7 +69,7 @@ class DataSetsTest {
         assertArrayEquals(Arrays.copyOf(MatrixFile.read(file).data(), 30), first, 1e-9, "no shuffle: file order kept");
         oneLine(assertThrows(IllegalArgumentException.class,
                 () -> DataSets.load(file.toString(), 0, DataSets.Options.defaults().withDequantise(DataSets.Dequantise.ON))), "not all whole numbers");
-        Dataset raw = DataSets.load(Fixtures.shared().resolve("data/digits.csv").toString(), 0,
+        Dataset raw = DataSets.load(Fixtures.data("digits.csv").toString(), 0,
                 DataSets.Options.defaults().withDequantise(DataSets.Dequantise.OFF));
         assertNull(raw.dequantisation());
     }

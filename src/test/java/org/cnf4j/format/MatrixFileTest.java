@@ -23,12 +23,12 @@ class MatrixFileTest {
 
     @Test
     void readsCsvWithHeader() throws IOException {
-        MatrixFile.Matrix m = MatrixFile.read(Fixtures.shared().resolve("data/breast_cancer.csv"));
+        MatrixFile.Matrix m = MatrixFile.read(Fixtures.data("breast_cancer.csv"));
         assertEquals(569, m.rows());
         assertEquals(30, m.cols());
         assertEquals(17.99, m.data()[0], 0);
         assertEquals(0.1189, m.data()[29], 0);
-        MatrixFile.Matrix digits = MatrixFile.read(Fixtures.shared().resolve("data/digits.csv"));
+        MatrixFile.Matrix digits = MatrixFile.read(Fixtures.data("digits.csv"));
         assertEquals(1797, digits.rows());
         assertEquals(64, digits.cols());
         assertEquals(5, digits.data()[2], 0);

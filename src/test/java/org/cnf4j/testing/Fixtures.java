@@ -1,27 +1,61 @@
 package org.cnf4j.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.cnf4j.format.Npy;
 
-/** Paths to ../shared and comparison helpers for the tests. */
+/**
+ * Paths to the test fixtures, all inside the repository, and comparison helpers for the tests: the
+ * PyTorch OT-Flow reference fixtures from src/test/resources/reference/otflow (on the test classpath)
+ * and the data sets from data/ at the module root.
+ */
 public final class Fixtures {
     private Fixtures() {}
 
+    /**
+     * The optional material folder beside the checkout ({@code ../shared}, or {@code -Dcnf4j.shared=...}).
+     * No test may need it: a fresh clone has none. Copy what a test needs into the repository instead.
+     */
     public static Path shared() {
         Path p = Path.of(System.getProperty("cnf4j.shared", "../shared")).toAbsolutePath().normalize();
         assertTrue(Files.isDirectory(p), "shared/ not found at " + p + " (set -Dcnf4j.shared=...)");
         return p;
     }
 
-    public static Path swissroll() { return shared().resolve("reference/otflow/swissroll"); }
+    /** A folder or file of the test classpath (src/test/resources), e.g. "reference/otflow/swissroll". */
+    public static Path resource(String name) {
+        URL url = Fixtures.class.getResource("/" + name);
+        assertNotNull(url, "test resource " + name + " not found (src/test/resources/" + name + ")");
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
-    public static Path miniboone() { return shared().resolve("reference/otflow/miniboone"); }
+    /** The module root (surefire's basedir; the working directory otherwise). */
+    public static Path root() {
+        return Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize();
+    }
+
+    /** A file of the repository's data/ folder, e.g. data("digits.csv"). */
+    public static Path data(String name) {
+        Path p = root().resolve("data").resolve(name);
+        assertTrue(Files.isRegularFile(p), "data file not found at " + p);
+        return p;
+    }
+
+    public static Path swissroll() { return resource("reference/otflow/swissroll"); }
+
+    public static Path miniboone() { return resource("reference/otflow/miniboone"); }
 
     public static Npy.Array npy(Path p) {
         try {
