@@ -55,7 +55,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (adaptive && (!(rtol > 0) || !(atol > 0))) throw new IllegalArgumentException("--rtol and --atol must be > 0");
         String source = data != null ? data : m.data();
         if (source == null) throw new IllegalArgumentException(model + " names no data source; give --data SOURCE");
-        Dataset ds = TrainCommand.isToy(source)
+        Dataset ds = DataSets.isToy(source)
                 ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, 10_000))
                 : DataSets.load(source, m.seed());
         int d = m.d();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.cnf4j.data.DataSets;
 import org.cnf4j.experiments.AlphaSweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,7 +41,7 @@ public final class ExperimentCommand implements Runnable {
             int w = workers != null ? ModelSupport.positive("--workers", workers) : d.workers();
             List<String> ds = datasets != null ? datasets : d.datasets();
             for (String name : ds) {
-                if (!TrainCommand.isToy(name)) throw new IllegalArgumentException("--datasets: '" + name + "' is not a toy data set");
+                if (!DataSets.isToy(name)) throw new IllegalArgumentException("--datasets: '" + name + "' is not a toy data set");
             }
             for (int k : d.ks()) {
                 if (b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");

@@ -59,6 +59,11 @@ public final class DataSets {
         public Options withMafRoot(Path root) { return new Options(toyTrain, toyValidation, toyTest, shuffle, dequantise, root); }
     }
 
+    /** Whether {@code source} names a toy density (an endless sampler rather than a finite data set). */
+    public static boolean isToy(String source) {
+        return source != null && ToyData.names().contains(source.trim().toLowerCase(Locale.ROOT));
+    }
+
     /** A one-line description of the valid SOURCE forms, for help texts and error messages. */
     public static String validForms() {
         return "a toy name (" + String.join(", ", ToyData.names()) + "), a path to a .npy or .csv file, or maf:NAME[:ROOT] with NAME one of "
@@ -115,14 +120,21 @@ public final class DataSets {
 
     /** A user file: read, shuffle (optional), dequantise (integer data), split, standardise. */
     static Dataset file(Path file, String name, long seed, Options o) throws IOException {
-        MatrixFile.Matrix m = MatrixFile.read(file);
+        return matrix(MatrixFile.read(file), name, file.toString(), seed, o);
+    }
+
+    /**
+     * Rows already in memory, treated exactly as a file with the same values: shuffled (optional), dequantised when
+     * integer-valued, split and standardised. {@code where} names them in messages.
+     */
+    public static Dataset matrix(MatrixFile.Matrix m, String name, String where, long seed, Options o) {
         int n = m.rows(), d = m.cols();
-        if (n < 3) throw new IllegalArgumentException(file + ": only " + n + " data row(s); need at least 3 to split into train, validation and test");
+        if (n < 3) throw new IllegalArgumentException(where + ": only " + n + " data row(s); need at least 3 to split into train, validation and test");
         double[] x = m.data().clone();
         SplittableRandom seeds = new SplittableRandom(seed);
         long shuffleSeed = seeds.nextLong(), noiseSeed = seeds.nextLong();
         List<String> notes = new ArrayList<>();
-        notes.add("read " + n + " x " + d + " from " + file);
+        notes.add("read " + n + " x " + d + " from " + where);
         if (o.shuffle()) {
             Preprocessing.shuffleRows(x, n, d, shuffleSeed);
             notes.add("rows shuffled before the split (seed " + seed + ")");
@@ -130,7 +142,7 @@ public final class DataSets {
         boolean integer = Preprocessing.isIntegerValued(x);
         Dataset.Dequantisation deq = null;
         if (o.dequantise() == Dequantise.ON && !integer) {
-            throw new IllegalArgumentException(file + ": dequantisation was asked for but the data are not all whole numbers; turn it off (or AUTO) for continuous data");
+            throw new IllegalArgumentException(where + ": dequantisation was asked for but the data are not all whole numbers; turn it off (or AUTO) for continuous data");
         }
         if (integer && o.dequantise() != Dequantise.OFF) {
             deq = Preprocessing.dequantise(x, noiseSeed);

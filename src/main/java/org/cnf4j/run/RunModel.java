@@ -52,6 +52,42 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
         return fs.size() == 1 ? fs.get(0) : new ComposedFlow(fs);
     }
 
+    /**
+     * Log-densities (nats) of n rows: in the data's units (the saved standardisation and dequantisation scale applied
+     * and their log-determinant added) unless {@code standardised}, when the rows are already in the model's space.
+     * This is what {@code cnf4j logp} writes.
+     */
+    public double[] logDensity(FlowEngine engine, int nt, double[] rows, int n, boolean standardised) {
+        boolean map = !standardised && !transform.isIdentity();
+        double[] logp = flow(engine, nt).logDensity(map ? transform.toModel(rows) : rows, n);
+        if (map) {
+            double off = transform.logDensityOffset();
+            for (int i = 0; i < logp.length; i++) logp[i] += off;
+        }
+        return logp;
+    }
+
+    /**
+     * n samples by the inverse flow from N(0, I) draws of {@code seed}: in the data's units (continuous; {@code round}
+     * maps a model of integer-valued data back to the integers) unless {@code standardised}. {@code logp}, if not
+     * null, receives each sample's log-density in the same units. This is what {@code cnf4j sample} writes.
+     */
+    public double[] sample(FlowEngine engine, int nt, int n, long seed, double[] logp, boolean standardised, boolean round) {
+        if (round && standardised) throw new IllegalArgumentException("--round and --standardised exclude each other");
+        if (round && !transform.dequantised()) {
+            throw new IllegalArgumentException("--round: " + (dir != null ? dir : "the model") + " was not trained on integer-valued (dequantised) data");
+        }
+        double[] x = flow(engine, nt).sample(n, seed, logp);
+        if (!standardised && !transform.isIdentity()) {
+            x = round ? transform.fromModelRounded(x) : transform.fromModel(x);
+            if (logp != null) {
+                double off = transform.logDensityOffset();
+                for (int i = 0; i < n; i++) logp[i] += off;
+            }
+        }
+        return x;
+    }
+
     public static RunModel load(Path dir) throws IOException {
         if (dir == null) throw new IllegalArgumentException("--model is required");
         if (!Files.isDirectory(dir)) throw new java.nio.file.NoSuchFileException(null, null, dir + ": no such run directory; check --model");

@@ -1,0 +1,54 @@
+package org.cnf4j.run;
+
+import java.util.Locale;
+import org.cnf4j.data.Dataset;
+
+/**
+ * The defaults a training run takes for every option left unset: the reference's toy recipe for d <= 2, its row
+ * of ALGORITHMS.md section 4 for {@code maf:NAME}, and a smaller recipe of ours for other files with d > 2.
+ * {@code valEvery} -1 means once per epoch (the finite training set's batches per epoch).
+ */
+public record Recipe(int width, int layers, int nt, int ntVal, int batch, int valBatch, int iters, String alpha, double lr,
+                     int dropEvery, int earlyStopping, double clamp, int resampleEvery, int valEvery) {
+    /** ALGORITHMS.md section 4, toy row: the reference's 8gaussians/swissroll/... recipe. */
+    public static final Recipe TOY = new Recipe(32, 2, 8, 8, 2048, 2048, 500, "1,100,5", 0.1, 100, 0, 0, 25, 10);
+
+    /** Ours, for files with d > 2 that are not a MAF set (see docs/DESIGN.md for why these values). */
+    public static final Recipe TABULAR = new Recipe(64, 2, 8, 16, 1000, 10000, 2000, "1,100,15", 0.01, 0, 20, 1.5, 1, -1);
+
+    /** ALGORITHMS.md section 4 for the MAF set {@code name} (lower case), or null for another name. */
+    public static Recipe maf(String name) {
+        switch (name) {
+            case "power": return new Recipe(128, 2, 10, 22, 10000, 10000, 36000, "1,500,5", 0.03, 0, 20, 1.5, 1, -1);
+            case "gas": return new Recipe(350, 2, 10, 24, 2000, 10000, 60000, "1,1200,40", 0.01, 0, 20, 1.5, 1, -1);
+            case "hepmass": return new Recipe(256, 2, 12, 24, 2000, 10000, 40000, "1,500,40", 0.02, 0, 20, 1.5, 1, -1);
+            case "miniboone": return new Recipe(256, 2, 6, 10, 2000, 10000, 8000, "1,100,15", 0.02, 0, 20, 1.5, 1, -1);
+            case "bsds300": return new Recipe(512, 2, 14, 30, 300, 10000, 120000, "1,2000,800", 0.001, 0, 20, 1.5, 1, -1);
+            default: return null;
+        }
+    }
+
+    /**
+     * The recipe for a data source: {@link #TOY} for toy sets ({@code ds} null); for finite data with d <= 2 the toy
+     * recipe without its schedule of redraws and early stopping, batch at most the training rows; {@code maf:NAME} its
+     * row; other files {@link #TABULAR} with the batch at most the training rows.
+     */
+    public static Recipe forData(String source, Dataset ds) {
+        if (ds == null) return TOY;
+        if (ds.d() <= 2) {
+            return new Recipe(TOY.width, TOY.layers, TOY.nt, TOY.ntVal, Math.min(TOY.batch, ds.nTrain()), TOY.valBatch, TOY.iters,
+                    TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery);
+        }
+        String s = source == null ? "" : source.toLowerCase(Locale.ROOT);
+        Recipe m = s.startsWith("maf:") ? maf(s.split(":")[1]) : null;
+        if (m != null) return m;
+        Recipe t = TABULAR;
+        return new Recipe(t.width, t.layers, t.nt, t.ntVal, Math.min(t.batch, ds.nTrain()), t.valBatch, t.iters, t.alpha, t.lr,
+                t.dropEvery, t.earlyStopping, t.clamp, t.resampleEvery, t.valEvery);
+    }
+
+    /** Each subproblem's share of a total budget over K JKO-Flow maps, rounded up so the total is at least the budget. */
+    public static int perSubproblem(int totalIters, int k) {
+        return k <= 0 ? totalIters : (totalIters + k - 1) / k;
+    }
+}

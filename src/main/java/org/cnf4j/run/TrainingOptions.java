@@ -1,0 +1,118 @@
+package org.cnf4j.run;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.cnf4j.data.Dataset;
+
+/**
+ * What a training run is asked for, before the recipe fills in the rest: every option of {@code cnf4j train}, each
+ * null (or unset) when the recipe's default applies. The data are a SOURCE string (toy name, .npy/CSV file,
+ * {@code maf:NAME[:ROOT]}) or a {@link Dataset} already split and standardised (the Java API's in-memory rows).
+ * Setters return this, so options read as one expression; {@link TrainingRun} resolves and validates them.
+ */
+public final class TrainingOptions {
+    /** Values of {@link #method}. */
+    public static final String OTFLOW = RunDirectory.OTFLOW, JKO = RunDirectory.JKO;
+
+    private String data;
+    private Dataset dataset;
+    private Path out;
+    private String method = OTFLOW;
+    private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery;
+    private Integer checkpointEvery;
+    private Double gradTol, lr, lrDrop, clamp;
+    private String alpha;
+    private Long seed;
+    private boolean plot = true;
+    private final Map<String, Object> recorded = new LinkedHashMap<>();
+
+    /** A SOURCE string: toy name, a .npy or CSV file, or maf:NAME[:ROOT]. */
+    public TrainingOptions data(String v) { data = v; dataset = null; return this; }
+
+    /** Data already loaded, split and standardised (see DataSets); its name is saved as the run's data source only if it is a SOURCE. */
+    public TrainingOptions dataset(Dataset v) { dataset = v; data = null; return this; }
+
+    /** The run directory to create (must not exist or be empty); null trains in memory and writes nothing. */
+    public TrainingOptions out(Path v) { out = v; return this; }
+
+    /** otflow (one map) or jko (JKO-Flow: {@link #steps} maps). */
+    public TrainingOptions method(String v) { method = v; return this; }
+
+    public TrainingOptions steps(Integer v) { steps = v; return this; }
+
+    /** Iterations (per subproblem for JKO-Flow; unset: the recipe's budget, divided by K for JKO-Flow). */
+    public TrainingOptions iters(Integer v) { iters = v; return this; }
+
+    /** A budget in epochs of the finite training set instead of iterations. */
+    public TrainingOptions epochs(Integer v) { epochs = v; return this; }
+
+    public TrainingOptions gradTol(Double v) { gradTol = v; return this; }
+
+    public TrainingOptions batch(Integer v) { batch = v; return this; }
+
+    public TrainingOptions valBatch(Integer v) { valBatch = v; return this; }
+
+    public TrainingOptions nt(Integer v) { nt = v; return this; }
+
+    public TrainingOptions ntVal(Integer v) { ntVal = v; return this; }
+
+    public TrainingOptions width(Integer v) { width = v; return this; }
+
+    public TrainingOptions layers(Integer v) { layers = v; return this; }
+
+    /** "a0,a1,a2". */
+    public TrainingOptions alpha(String v) { alpha = v; return this; }
+
+    public TrainingOptions lr(Double v) { lr = v; return this; }
+
+    public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
+
+    public TrainingOptions dropEvery(Integer v) { dropEvery = v; return this; }
+
+    public TrainingOptions earlyStopping(Integer v) { earlyStopping = v; return this; }
+
+    public TrainingOptions clamp(Double v) { clamp = v; return this; }
+
+    public TrainingOptions resampleEvery(Integer v) { resampleEvery = v; return this; }
+
+    public TrainingOptions valEvery(Integer v) { valEvery = v; return this; }
+
+    public TrainingOptions seed(Long v) { seed = v; return this; }
+
+    /** Checkpoint every N iterations (default 50; 0 only at the end). */
+    public TrainingOptions checkpointEvery(Integer v) { checkpointEvery = v; return this; }
+
+    /** Whether to draw RUN_DIR/plot.png at the end (default true; only with a run directory). */
+    public TrainingOptions plot(boolean v) { plot = v; return this; }
+
+    /** An extra entry for config.json's "options" (the CLI records its --config file there). */
+    public TrainingOptions record(String key, Object value) { recorded.put(key, value); return this; }
+
+    public String data() { return data; }
+    public Dataset dataset() { return dataset; }
+    public Path out() { return out; }
+    public String method() { return method; }
+    public Integer steps() { return steps; }
+    public Integer iters() { return iters; }
+    public Integer epochs() { return epochs; }
+    public Double gradTol() { return gradTol; }
+    public Integer batch() { return batch; }
+    public Integer valBatch() { return valBatch; }
+    public Integer nt() { return nt; }
+    public Integer ntVal() { return ntVal; }
+    public Integer width() { return width; }
+    public Integer layers() { return layers; }
+    public String alpha() { return alpha; }
+    public Double lr() { return lr; }
+    public Double lrDrop() { return lrDrop; }
+    public Integer dropEvery() { return dropEvery; }
+    public Integer earlyStopping() { return earlyStopping; }
+    public Double clamp() { return clamp; }
+    public Integer resampleEvery() { return resampleEvery; }
+    public Integer valEvery() { return valEvery; }
+    public Long seed() { return seed; }
+    public Integer checkpointEvery() { return checkpointEvery; }
+    public boolean plot() { return plot; }
+    public Map<String, Object> recorded() { return recorded; }
+}

@@ -1,0 +1,338 @@
+package org.cnf4j.run;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.cnf4j.backend.DType;
+import org.cnf4j.data.DataSets;
+import org.cnf4j.data.DataTransform;
+import org.cnf4j.data.Dataset;
+import org.cnf4j.data.ToyData;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.engine.Engines;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.LossResult;
+import org.cnf4j.eval.ComposedFlow;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
+import org.cnf4j.ode.Alpha;
+import org.cnf4j.train.BatchSource;
+import org.cnf4j.train.DatasetBatchSource;
+import org.cnf4j.train.JkoTrainer;
+import org.cnf4j.train.OtFlowTrainer;
+import org.cnf4j.train.ToyBatchSource;
+import org.cnf4j.train.TrainConfig;
+import org.cnf4j.train.TrainState;
+
+/**
+ * The one training-run service: {@code cnf4j train}, the experiments and the Java API all train through it, so the
+ * same options and seed give the same model bit for bit. It resolves the options against the data's {@link Recipe},
+ * creates (or, for {@link #resume}, reopens) the run directory, writes config.json, log.csv and the checkpoints in
+ * the order that makes a killed run resumable (the subproblem's best map first, checkpoint.bin second), runs OT-Flow
+ * or JKO-Flow and draws plot.png at the end. Without a run directory ({@link TrainingOptions#out} null) it trains
+ * in memory and writes nothing. It prints nothing: everything a person should see goes to the {@link RunListener}.
+ */
+public final class TrainingRun {
+    /** Checkpoint interval when none is given. */
+    public static final int DEFAULT_CHECKPOINT_EVERY = 50;
+    /** Default JKO-Flow subproblems K. */
+    public static final int DEFAULT_JKO_STEPS = 5;
+
+    private TrainingRun() {}
+
+    /**
+     * A new run. The engine's precision and threads become the run's ({@code dtype} and {@code threads} of the saved
+     * configuration); its device is not saved, so a resumed run may use another. Every option is validated, and the
+     * device checked, before anything is written.
+     */
+    public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener) throws IOException {
+        String meth = o.method() == null ? TrainingOptions.OTFLOW : o.method().trim().toLowerCase(Locale.ROOT);
+        if (!meth.equals(TrainingOptions.OTFLOW) && !meth.equals(TrainingOptions.JKO)) {
+            throw new IllegalArgumentException("unknown --method '" + o.method() + "': use otflow or jko");
+        }
+        boolean jko = meth.equals(TrainingOptions.JKO);
+        if (o.steps() != null && !jko) throw new IllegalArgumentException("--steps is for --method jko");
+        if (o.steps() != null && o.steps() < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + o.steps());
+        if (o.iters() != null && o.epochs() != null) throw new IllegalArgumentException("--iters and --epochs exclude each other");
+        if (o.epochs() != null && o.epochs() < 1) throw new IllegalArgumentException("--epochs must be >= 1, got " + o.epochs());
+        if (o.data() == null && o.dataset() == null) throw new IllegalArgumentException("--data is required (or --resume to continue a run)");
+        Engines.checkAvailable(engine);
+        int jkoSteps = jko ? (o.steps() != null ? o.steps() : DEFAULT_JKO_STEPS) : 0;
+        int ckEvery = o.checkpointEvery() != null ? o.checkpointEvery() : DEFAULT_CHECKPOINT_EVERY;
+        if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
+        long sd = o.seed() != null ? o.seed() : 0;
+        String source;
+        Dataset ds;
+        if (o.dataset() != null) {
+            ds = o.dataset();
+            source = null;
+        } else if (DataSets.isToy(o.data())) {
+            source = o.data().trim().toLowerCase(Locale.ROOT);
+            ds = null;
+        } else {
+            source = o.data().trim();
+            ds = DataSets.load(source, sd);
+        }
+        int d = ds == null ? 2 : ds.d();
+        String where = source != null ? source : "the data";
+        if (ds != null && (ds.nTrain() < 1 || ds.nValidation() < 1)) throw new IllegalArgumentException(where + ": the training or validation split is empty");
+        Recipe rec = Recipe.forData(source, ds);
+        int b = or(o.batch(), rec.batch());
+        if (b < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + b);
+        int valEvery;
+        if (o.valEvery() != null) valEvery = o.valEvery();
+        else if (rec.valEvery() > 0) valEvery = rec.valEvery();
+        else valEvery = Math.max(1, ds.nTrain() / b);   // once per epoch
+        int vb = or(o.valBatch(), rec.valBatch());
+        if (ds != null) {
+            new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);   // fewer rows than a batch: a clear error
+            vb = Math.min(vb, ds.nValidation());
+        }
+        int budget;
+        if (o.epochs() != null) {
+            if (ds == null) throw new IllegalArgumentException("--epochs needs a finite data set (a file or maf:NAME); toy data are endless: use --iters");
+            long it = (long) o.epochs() * new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);
+            if (it > Integer.MAX_VALUE) throw new IllegalArgumentException("--epochs " + o.epochs() + " is too many iterations");
+            budget = (int) it;
+        } else {
+            budget = o.iters() != null ? o.iters() : Recipe.perSubproblem(rec.iters(), jkoSteps);
+        }
+        int w = or(o.width(), rec.width()), nl = or(o.layers(), rec.layers());
+        if (w < 1) throw new IllegalArgumentException("--width must be >= 1, got " + w);
+        if (nl < 2) throw new IllegalArgumentException("--layers must be >= 2, got " + nl);
+        TrainConfig cfg = new TrainConfig(new PhiShape(d, w, nl), Alpha.parse(o.alpha() != null ? o.alpha() : rec.alpha()),
+                or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lr(),
+                or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
+                or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
+                or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
+        DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
+        RunDirectory run = null;
+        if (o.out() != null) {
+            run = RunDirectory.create(o.out());
+            Map<String, Object> opts = new LinkedHashMap<>();
+            opts.put("data", source);
+            opts.putAll(o.recorded());
+            opts.put("checkpoint-every", ckEvery);
+            opts.put("method", meth);
+            if (jkoSteps > 0) opts.put("steps", jkoSteps);
+            run.saveConfig(cfg, source, transform, opts, jkoSteps);
+        }
+        TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
+        return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
+    }
+
+    /**
+     * Continues the run in {@code dir} from its checkpoint with its saved configuration; {@code iters} (if not null)
+     * raises an OT-Flow run's budget. Log lines past the checkpoint are dropped (those iterations run again), so the
+     * run ends bit-identical to an uninterrupted one. The engine runs in the saved precision and thread count.
+     */
+    public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, EngineOptions engine, RunListener listener) throws IOException {
+        Engines.checkAvailable(engine);
+        RunDirectory run = RunDirectory.open(dir);
+        TrainConfig saved = run.loadConfig();
+        String source = run.loadDataSource();
+        int jkoSteps = run.loadJkoSteps();
+        if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
+            throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
+        }
+        TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
+        Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
+        TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
+        if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
+        truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
+        int ckEvery = checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY;
+        DataTransform transform = run.loadTransform(cfg.shape().d());
+        EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(cfg.threads());
+        return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, true, true), state, eo, listener);
+    }
+
+    /** A resolved run: everything {@link #train} needs. */
+    private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, Dataset ds, DataTransform transform,
+                        RunDirectory run, boolean plot, boolean resumed) {}
+
+    private static RunResult train(Plan p, TrainState state, EngineOptions engineOptions, RunListener listener) throws IOException {
+        TrainConfig cfg = p.cfg();
+        Dataset ds = p.ds();
+        if (ds != null && ds.d() != cfg.shape().d()) {
+            throw new IllegalArgumentException(p.source() + " has " + ds.d() + " columns but the run's model has d=" + cfg.shape().d());
+        }
+        double[] val;
+        int nVal;
+        if (ds == null) {
+            val = ToyData.sample(p.source(), cfg.valBatch(), cfg.seed() ^ 0x5eed5eedL);
+            nVal = cfg.valBatch();
+        } else {
+            nVal = Math.min(cfg.valBatch(), ds.nValidation());
+            val = Arrays.copyOf(ds.validation(), nVal * ds.d());
+        }
+        double entropy = ds == null ? ToyData.entropy(p.source()) : Double.NaN;
+        RunListener user = listener != null ? listener : new RunListener() {};
+        List<PhiParams> maps;
+        double nll;
+        int bestIter;
+        EngineOptions eo = engineOptions.withDtype(cfg.dtype()).withThreads(cfg.threads());
+        try (FlowEngine engine = Engines.create(cfg.shape(), eo);
+             RunFiles files = p.run() == null ? null : new RunFiles(p.run(), cfg, p.jkoSteps(), state)) {
+            Listeners all = new Listeners(files, user);
+            user.onStart(cfg, p.jkoSteps(), state, engine.describe(), p.resumed());
+            if (p.jkoSteps() == 0) {
+                BatchSource batches = ds == null ? new ToyBatchSource(p.source(), cfg.seed()) : new DatasetBatchSource(ds.train(), ds.nTrain(), ds.d(), cfg.seed());
+                OtFlowTrainer.Result res = new OtFlowTrainer(cfg, engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
+                        .addListener(all).train(state, batches, val, nVal);
+                maps = List.of(res.best());
+                nll = res.bestValidation().c();
+                bestIter = res.bestIter();
+            } else {
+                String src = p.source();
+                JkoTrainer.Data trainData = ds == null ? new JkoTrainer.Sampler(sd -> new ToyBatchSource(src, sd)) : new JkoTrainer.Finite(ds.train(), ds.nTrain());
+                List<PhiParams> done = new ArrayList<>();
+                for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.run().path(), k), cfg.shape()));
+                if (p.run() != null) p.run().dropMapsAfter(state.subproblem);
+                JkoTrainer.Result res = new JkoTrainer(cfg, p.jkoSteps(), engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
+                        .addListener(all).addOuterListener(all).train(null, trainData, val, nVal, cfg.seed(), done, state);
+                maps = res.maps();
+                nll = -ComposedFlow.rk4(engine, maps, cfg.alpha().a0(), cfg.ntVal()).meanLogDensity(val, nVal);
+                List<OtFlowTrainer.Result> subs = res.subproblems();
+                bestIter = subs.isEmpty() ? 0 : subs.get(subs.size() - 1).bestIter();
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        Path dir = p.run() == null ? null : p.run().path();
+        RunModel model = new RunModel(dir, maps, cfg.alpha(), cfg.ntVal(), p.transform(), p.source(), cfg.seed());
+        String plotError = null;
+        if (dir != null && p.plot()) {
+            try {
+                RunPlot.draw(model, p.run().logFile(), dir.resolve("plot.png"), RunPlot.Options.defaults(), eo.withDtype(DType.FLOAT64));
+            } catch (IOException | RuntimeException e) {
+                plotError = e.getMessage() == null ? e.toString() : e.getMessage();
+            }
+        }
+        return new RunResult(model, cfg, p.jkoSteps(), nll, bestIter, entropy, plotError);
+    }
+
+    private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
+
+    /** The run directory's listener first (log line and checkpoint on disk), then the user's. */
+    private record Listeners(RunFiles files, RunListener user) implements RunListener {
+        @Override public void onSubproblemStart(int k) {
+            if (files != null) files.onSubproblemStart(k);
+            user.onSubproblemStart(k);
+        }
+
+        @Override public void onSubproblem(int k, OtFlowTrainer.Result r) { user.onSubproblem(k, r); }
+
+        @Override public void onIteration(int iter, LossResult r, double lr) {
+            if (files != null) files.onIteration(iter, r, lr);
+            user.onIteration(iter, r, lr);
+        }
+
+        @Override public void onValidation(int iter, LossResult v, boolean best) {
+            if (files != null) files.onValidation(iter, v, best);
+            user.onValidation(iter, v, best);
+        }
+
+        @Override public void onRecovery(int iter, double newLr) {
+            if (files != null) files.onRecovery(iter, newLr);
+            user.onRecovery(iter, newLr);
+        }
+
+        @Override public void onPlateau(int iter, boolean stopping, double newLr) { user.onPlateau(iter, stopping, newLr); }
+
+        @Override public void onConverged(int iter, double ratio) { user.onConverged(iter, ratio); }
+
+        @Override public void onCheckpoint(TrainState st) {
+            if (files != null) files.onCheckpoint(st);
+            user.onCheckpoint(st);
+        }
+    }
+
+    /**
+     * log.csv and the checkpoints: the best map to weights/ (OT-Flow) or maps/k (JKO-Flow subproblem k), then
+     * checkpoint.bin, so a checkpoint never names a map that is not on disk. JKO-Flow log rows count iterations
+     * across subproblems ((k-1) * iters + iteration) and add the subproblem in "step".
+     */
+    private static final class RunFiles implements AutoCloseable {
+        private final TrainConfig cfg;
+        private final RunDirectory run;
+        private final PrintWriter log;
+        private final int jkoSteps;
+        private final long t0 = System.nanoTime();
+        private int k = 1;
+        private LossResult last;
+        private double lastLr;
+
+        RunFiles(RunDirectory run, TrainConfig cfg, int jkoSteps, TrainState start) throws IOException {
+            this.cfg = cfg;
+            this.run = run;
+            this.jkoSteps = jkoSteps;
+            this.k = start.subproblem;
+            boolean fresh = !Files.exists(run.logFile());
+            this.log = new PrintWriter(Files.newBufferedWriter(run.logFile(), StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+            if (fresh) log.println("iter,J,L,C,R,lr,val_J,val_C,seconds" + (jkoSteps > 0 ? ",step" : ""));
+        }
+
+        private int global(int iter) { return (k - 1) * cfg.iters() + iter; }
+
+        private String stepColumn() { return jkoSteps > 0 ? "," + k : ""; }
+
+        void onSubproblemStart(int step) { k = step; }
+
+        void onIteration(int iter, LossResult r, double lrNow) {
+            last = r;
+            lastLr = lrNow;
+            if (iter % cfg.valEvery() != 0 && iter != cfg.iters()) {
+                log.printf(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.3g,,,%.2f%s%n", global(iter), r.j(), r.l(), r.c(), r.r(), lrNow, seconds(), stepColumn());
+            }
+        }
+
+        void onValidation(int iter, LossResult v, boolean best) {
+            log.printf(Locale.ROOT, "%d,%.6g,%.6g,%.6g,%.6g,%.3g,%.6g,%.6g,%.2f%s%n", global(iter), last.j(), last.l(), last.c(), last.r(), lastLr,
+                    v.j(), v.c(), seconds(), stepColumn());
+        }
+
+        void onRecovery(int iter, double newLr) {
+            log.printf(Locale.ROOT, "# iter %d: non-finite loss or gradient; restored the last good state, lr now %.3g%n", global(iter), newLr);
+        }
+
+        void onCheckpoint(TrainState st) {
+            log.flush();
+            try {
+                if (jkoSteps > 0) run.saveMap(st.subproblem, st.best);
+                else run.saveWeights(st.best);
+                st.save(run.checkpointFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private double seconds() { return (System.nanoTime() - t0) / 1e9; }
+
+        @Override public void close() { log.close(); }
+    }
+
+    /** Drops log lines past the checkpoint's iteration: those iterations are about to be replayed. */
+    private static void truncateLog(Path log, int iteration) throws IOException {
+        if (!Files.exists(log)) return;
+        List<String> keep = new ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            int comma = line.indexOf(',');
+            if (comma < 0) continue;
+            String head = line.substring(0, comma);
+            if (head.equals("iter") || (head.matches("\\d+") && Integer.parseInt(head) <= iteration)) keep.add(line);
+        }
+        Path tmp = log.resolveSibling(".log.csv.tmp");
+        Files.write(tmp, keep);
+        Files.move(tmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
