@@ -16,9 +16,13 @@ import org.cnf4j.eval.AdaptiveFlow;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.eval.Mmd;
 import org.cnf4j.run.RunModel;
-import org.cnf4j.engine.cpu.CpuFlowEngine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.cnf4j.backend.DType;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.engine.Engines;
+import org.cnf4j.engine.FlowEngine;
 
 /** {@code cnf4j eval}: test NLL, inverse error and MMD of a model on held-out data. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
@@ -37,20 +41,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--mmd-scale", defaultValue = "1", description = "Kernel length scale h of the MMD, k = exp(-|x-y|^2 / h^2) "
             + "(default ${DEFAULT-VALUE}, the reference's kernel; raise it for d > 2).") double mmdScale;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the samples (default ${DEFAULT-VALUE}).") long seed;
-    @Option(names = "--dtype", description = "float32 or float64 (default float64).") String dtype;
-    @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default ${DEFAULT-VALUE}).") int threads;
+    @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--output", paramLabel = "FILE", description = "JSON output (default RUN_DIR/eval.json).") Path output;
-    @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
 
     @Override
     public Integer call() throws IOException {
         if (nt != null) ModelSupport.positive("--nt", nt);
-        ModelSupport.positive("--threads", threads);
         ModelSupport.positive("--max-test", maxTest);
         if (mmdN < 2) throw new IllegalArgumentException("--mmd-n must be >= 2, got " + mmdN);
         if (!(mmdScale > 0) || !Double.isFinite(mmdScale)) throw new IllegalArgumentException("--mmd-scale must be a positive number, got " + mmdScale);
         if (nt != null && adaptive) throw new IllegalArgumentException("--nt and --adaptive exclude each other");
-        var dt = ModelSupport.dtype(dtype);
+        EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);
         if (adaptive && (!(rtol > 0) || !(atol > 0))) throw new IllegalArgumentException("--rtol and --atol must be > 0");
         String source = data != null ? data : m.data();
@@ -76,7 +77,9 @@ public final class EvalCommand implements Callable<Integer> {
         long evals = -1;
         long t0 = System.nanoTime();
         double tNll, tInv, tMmd;
-        try (CpuFlowEngine e = new CpuFlowEngine(m.shape(), dt, threads)) {
+        String engineName;
+        try (FlowEngine e = Engines.create(m.shape(), eo)) {
+            engineName = e.describe();
             List<AdaptiveFlow> adaptiveMaps = new ArrayList<>();
             Flow f = adaptive ? m.adaptiveFlow(e, rtol, atol, adaptiveMaps) : m.flow(e, steps);
             nll = -LogpCommand.mean(f.logDensity(test, n));
@@ -100,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
         j.put("integrator", adaptive ? "dopri5" : "rk4");
         if (adaptive) j.put("rtol", rtol).put("atol", atol).put("derivative_evaluations", evals);
         else j.put("nt", steps);
-        j.put("dtype", dt.name().toLowerCase(Locale.ROOT));
+        j.put("dtype", eo.dtype().label()).put("engine", engineName);
         putNum(j, "test_nll", nll);
         putNum(j, "test_nll_data_units", nllSource);
         putNum(j, "inverse_error", invErr);

@@ -32,7 +32,7 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--budget", description = "Total training iterations per cell (default 600).") Integer budget;
         @Option(names = "--workers", description = "Cells trained at the same time, one thread each (default 2).") Integer workers;
         @Option(names = "--seeds", split = ",", description = "Seeds; every cell runs once per seed (default 0,1,2).") List<Long> seeds;
-        @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+        @picocli.CommandLine.Mixin VerboseOption verbose = new VerboseOption();
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
         @Override public Integer call() throws Exception {
@@ -64,7 +64,7 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--quick", description = "A tiny smoke version (two seeds, 6 iterations, small model).") boolean quick;
         @Option(names = "--budget", description = "Total training iterations per flow (default 400).") Integer budget;
         @Option(names = "--workers", description = "Flows trained at the same time, one thread each (default 2).") Integer workers;
-        @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+        @picocli.CommandLine.Mixin VerboseOption verbose = new VerboseOption();
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
         @Override public Integer call() throws Exception {
@@ -91,7 +91,7 @@ public final class ExperimentCommand implements Runnable {
         @Option(names = "--input", required = true, paramLabel = "FILE", description = "compare.sh output (JSON lines).") Path input;
         @Option(names = "--out", defaultValue = "experiments/results/speed", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;
         @Option(names = "--command", description = "The command that produced --input, quoted in results.md.") String command;
-        @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+        @picocli.CommandLine.Mixin VerboseOption verbose = new VerboseOption();
 
         @Override public Integer call() throws Exception {
             var cells = org.cnf4j.experiments.SpeedReport.parse(input);

@@ -20,7 +20,7 @@ public final class ImportOtflowCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, paramLabel = "DIR", description = "Folder of KEY.npy files.") Path weights;
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "JSON with d, m, nTh, alph (three numbers), nt.") Path config;
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "Run directory to create (must not exist or be empty).") Path out;
-    @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
+    @picocli.CommandLine.Mixin VerboseOption verbose = new VerboseOption();
 
     @Override
     public Integer call() throws IOException {

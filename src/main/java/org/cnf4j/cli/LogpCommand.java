@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.cnf4j.format.MatrixFile;
 import org.cnf4j.run.RunModel;
-import org.cnf4j.engine.cpu.CpuFlowEngine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.cnf4j.backend.DType;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.engine.Engines;
+import org.cnf4j.engine.FlowEngine;
 
 /** {@code cnf4j logp}: the log-density of each row of a file under a model. */
 @Command(name = "logp", mixinStandardHelpOptions = true, sortOptions = false,
@@ -20,28 +24,20 @@ public final class LogpCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, paramLabel = "FILE", description = "Points, n x d (.npy or CSV).") Path input;
     @Option(names = "--output", required = true, paramLabel = "FILE", description = "Log-densities, n x 1 (.npy or .csv), written atomically.") Path output;
     @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
-    @Option(names = "--dtype", description = "float32 or float64 (default float64).") String dtype;
-    @Option(names = "--threads", defaultValue = "2", description = "Worker threads (default ${DEFAULT-VALUE}).") int threads;
+    @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--standardised", description = "The input is already in the model's (standardised) space.") boolean standardised;
-    @Option(names = "--verbose", description = "Print stack traces on errors.") boolean verbose;
 
     @Override
     public Integer call() throws IOException {
         ModelSupport.checkMatrixOutput(output);
-        ModelSupport.positive("--threads", threads);
         if (nt != null) ModelSupport.positive("--nt", nt);
-        var dt = ModelSupport.dtype(dtype);
+        EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);
         MatrixFile.Matrix x = ModelSupport.readInput(input, m.d());
         int steps = nt != null ? nt : m.nt();
         double[] logp;
-        boolean map = !standardised && !m.transform().isIdentity();
-        try (CpuFlowEngine e = new CpuFlowEngine(m.shape(), dt, threads)) {
-            logp = m.flow(e, steps).logDensity(map ? m.transform().toModel(x.data()) : x.data(), x.rows());
-        }
-        if (map) {
-            double off = m.transform().logDensityOffset();
-            for (int i = 0; i < logp.length; i++) logp[i] += off;
+        try (FlowEngine e = Engines.create(m.shape(), eo)) {
+            logp = m.logDensity(e, steps, x.data(), x.rows(), standardised);
         }
         MatrixFile.write(output, logp, x.rows(), 1, List.of("logp"));
         System.out.printf(java.util.Locale.ROOT, "wrote %d log-densities to %s (mean %.4f nats)%n", logp.length, output, mean(logp));

@@ -18,21 +18,32 @@ public final class Main implements Runnable {
     /** Runs a command line and returns the exit code (0 ok, 1 data/runtime error, 2 usage error). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        // --verbose is EngineMixin's option where a command has it; a command line that did not parse is
+        // scanned for the word, since there is no parse result to ask
+        boolean verboseWord = java.util.Arrays.asList(args).contains("--verbose");
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            if (verbose) ex.printStackTrace(cmd.getErr());
+            if (verbose(cmd)) ex.printStackTrace(cmd.getErr());
             cmd.getErr().println("cnf4j: error: " + message(ex));
             cmd.getErr().flush();
             return ex instanceof IllegalArgumentException ? 2 : 1;
         });
         cl.setParameterExceptionHandler((ex, strings) -> {
-            if (verbose) ex.printStackTrace(ex.getCommandLine().getErr());
+            if (verboseWord) ex.printStackTrace(ex.getCommandLine().getErr());
             String name = ex.getCommandLine().getCommandSpec().qualifiedName();
             ex.getCommandLine().getErr().println("cnf4j: error: " + oneLine(ex.getMessage()) + " (see '" + name + " --help')");
             ex.getCommandLine().getErr().flush();
             return 2;
         });
         return cl.execute(args);
+    }
+
+    /** Whether the command that failed was given --verbose (through its {@link EngineMixin} or {@link VerboseOption}). */
+    private static boolean verbose(CommandLine cmd) {
+        for (Object mixin : cmd.getMixins().values()) {
+            if (mixin instanceof EngineMixin m && m.verbose) return true;
+            if (mixin instanceof VerboseOption v && v.verbose) return true;
+        }
+        return false;
     }
 
     /** A one-line description of an error for stderr. */

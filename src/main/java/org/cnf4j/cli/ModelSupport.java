@@ -4,19 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.cnf4j.backend.DType;
 import org.cnf4j.format.MatrixFile;
 
 /** Checks and helpers shared by the commands that use a trained model. */
 final class ModelSupport {
     private ModelSupport() {}
-
-    static DType dtype(String s) {
-        if (s == null) return DType.FLOAT64;
-        String t = s.trim().toLowerCase(Locale.ROOT);
-        if (!t.equals("float32") && !t.equals("float64")) throw new IllegalArgumentException("unknown --dtype '" + s + "': use float32 or float64");
-        return DType.parse(t);
-    }
 
     static int positive(String flag, int v) {
         if (v < 1) throw new IllegalArgumentException(flag + " must be >= 1, got " + v);

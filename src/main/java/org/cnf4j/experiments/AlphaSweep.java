@@ -10,17 +10,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.cnf4j.backend.DType;
 import org.cnf4j.data.ToyData;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.eval.Mmd;
-import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
 import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.plot.Charts;
-import org.cnf4j.train.JkoTrainer;
-import org.cnf4j.train.ToyBatchSource;
-import org.cnf4j.train.TrainConfig;
+import org.cnf4j.run.TrainingOptions;
 
 /**
  * Experiment 1: OT-Flow with a1 in a list versus JKO-Flow with the same fixed a1 and K subproblems, on toy data,
@@ -93,10 +89,10 @@ public final class AlphaSweep {
 
     private CellResult runCell(Cell c) {
         double a1 = c.a1();
-        TrainConfig cfg = new TrainConfig(new PhiShape(2, s.width(), 2), new Alpha(1, a1, s.a2Ratio() * a1), s.nt(), s.ntEval(), s.batch(), s.nVal(),
-                s.budget(), s.lr(), 0, 0.5, 0, s.resampleEvery(), s.valEvery(), c.seed(), DType.FLOAT32, 1, 0, 0);
-        double[] val = ToyData.sample(c.dataset(), s.nVal(), c.seed() ^ 0x5eed5eedL);
-        FlowRun run = FlowRun.train(cfg, c.steps(), new JkoTrainer.Sampler(sd -> new ToyBatchSource(c.dataset(), sd)), val, s.nVal(), c.seed());
+        TrainingOptions o = new TrainingOptions().data(c.dataset()).width(s.width()).layers(2).alpha(new Alpha(1, a1, s.a2Ratio() * a1).toString())
+                .nt(s.nt()).ntVal(s.ntEval()).batch(s.batch()).valBatch(s.nVal()).lr(s.lr()).dropEvery(0).lrDrop(0.5).clamp(0.0)
+                .resampleEvery(s.resampleEvery()).valEvery(s.valEvery()).seed(c.seed()).earlyStopping(0).gradTol(0.0);
+        FlowRun run = FlowRun.train(o, c.steps(), s.budget());
         double[] test = ToyData.sample(c.dataset(), s.nTest(), c.seed() + 7919);
         try (CpuFlowEngine e = run.evalEngine()) {
             Flow f = run.flow(e, 1, s.ntEval());

@@ -1,46 +1,48 @@
 package org.cnf4j.experiments;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import org.cnf4j.backend.DType;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.engine.LossResult;
+import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.eval.ComposedFlow;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.model.PhiParams;
-import org.cnf4j.engine.cpu.CpuFlowEngine;
-import org.cnf4j.engine.LossResult;
-import org.cnf4j.train.BatchSource;
-import org.cnf4j.train.JkoTrainer;
-import org.cnf4j.train.OtFlowTrainer;
-import org.cnf4j.train.TrainConfig;
-import org.cnf4j.train.TrainListener;
+import org.cnf4j.run.Recipe;
+import org.cnf4j.run.RunListener;
+import org.cnf4j.run.TrainingOptions;
+import org.cnf4j.run.TrainingRun;
 
 /**
- * One training run of an experiment: OT-Flow (steps = 0) with cfg.iters() iterations, or JKO-Flow with K = steps
- * subproblems of cfg.iters() / K iterations each, so both spend the same total iteration budget. Returns the maps,
- * the iterations actually run and the training wall time.
+ * One training run of an experiment, through the same training-run service as {@code cnf4j train} (in memory, one
+ * engine thread, float32): OT-Flow (steps = 0) with the whole budget, or JKO-Flow with K = steps subproblems of
+ * {@link Recipe#perSubproblem} iterations each, so both spend the same total budget. Returns the maps, the
+ * iterations actually run and the training wall time.
  */
 record FlowRun(List<PhiParams> maps, int iterations, double seconds) {
 
     static String methodName(int steps) { return steps == 0 ? "OT-Flow" : "JKO-Flow K=" + steps; }
 
-    static FlowRun train(TrainConfig cfg, int steps, JkoTrainer.Data data, double[] val, int nVal, long seed) {
+    /**
+     * Trains on {@code o} (data and hyper-parameters; no run directory) with a total budget of {@code budget}
+     * iterations split over {@code steps} maps.
+     */
+    static FlowRun train(TrainingOptions o, int steps, int budget) {
         int[] its = {0};
-        TrainListener count = new TrainListener() {
+        RunListener count = new RunListener() {
             @Override public void onIteration(int iter, LossResult r, double lr) { its[0]++; }
         };
+        o.out(null).plot(false).method(steps == 0 ? TrainingOptions.OTFLOW : TrainingOptions.JKO).steps(steps == 0 ? null : steps)
+                .iters(Recipe.perSubproblem(budget, steps));
         long t0 = System.nanoTime();
-        List<PhiParams> maps;
-        PhiParams init = PhiParams.initialise(cfg.shape(), seed);
-        try (CpuFlowEngine e = new CpuFlowEngine(cfg.shape(), cfg.dtype(), cfg.threads())) {
-            if (steps == 0) {
-                BatchSource src = data instanceof JkoTrainer.Sampler s ? s.source().apply(seed)
-                        : new org.cnf4j.train.DatasetBatchSource(((JkoTrainer.Finite) data).x(), ((JkoTrainer.Finite) data).n(), cfg.shape().d(), seed);
-                maps = List.of(new OtFlowTrainer(cfg, e).addListener(count).train(init, src, val, nVal).best());
-            } else {
-                TrainConfig sub = cfg.withIters(Math.max(1, cfg.iters() / steps));
-                maps = new JkoTrainer(sub, steps, e).addListener(count).train(init, data, val, nVal, seed, List.of(), null).maps();
-            }
+        try {
+            List<PhiParams> maps = TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, 1), count).model().maps();
+            return new FlowRun(maps, its[0], (System.nanoTime() - t0) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return new FlowRun(maps, its[0], (System.nanoTime() - t0) / 1e9);
     }
 
     /** The composed flow in float64 with {@code nt} RK4 steps per map, on {@code engine}. */

@@ -10,18 +10,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.cnf4j.backend.DType;
 import org.cnf4j.baseline.GaussianDensity;
 import org.cnf4j.baseline.GaussianMixture;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
 import org.cnf4j.eval.Flow;
-import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
 import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.plot.Charts;
-import org.cnf4j.train.JkoTrainer;
-import org.cnf4j.train.TrainConfig;
+import org.cnf4j.run.TrainingOptions;
 
 /**
  * Experiment 2: OT-Flow and JKO-Flow on real tabular files (digits, dequantised; breast_cancer) against a
@@ -111,12 +108,12 @@ public final class TabularComparison {
         int d = ds.d();
         int batch = Math.min(s.maxBatch(), ds.nTrain());
         int nVal = Math.min(ds.nValidation(), 2000);
-        double[] val = java.util.Arrays.copyOf(ds.validation(), nVal * d);
-        TrainConfig cfg = new TrainConfig(new PhiShape(d, s.width(), 2), Alpha.parse(s.alpha()), s.nt(), s.ntEval(), batch, nVal, s.budget(), s.lr(),
-                0, 0.5, 0, 1, s.valEvery(), seed, DType.FLOAT32, 1, 0, 0);
-        FlowRun run = FlowRun.train(cfg, steps, new JkoTrainer.Finite(ds.train(), ds.nTrain()), val, nVal, seed);
+        TrainingOptions o = new TrainingOptions().dataset(ds).width(s.width()).layers(2).alpha(s.alpha()).nt(s.nt()).ntVal(s.ntEval())
+                .batch(batch).valBatch(nVal).lr(s.lr()).dropEvery(0).lrDrop(0.5).clamp(0.0).resampleEvery(1).valEvery(s.valEvery()).seed(seed)
+                .earlyStopping(0).gradTol(0.0);
+        FlowRun run = FlowRun.train(o, steps, s.budget());
         try (CpuFlowEngine e = run.evalEngine()) {
-            Flow f = run.flow(e, cfg.alpha().a0(), s.ntEval());
+            Flow f = run.flow(e, Alpha.parse(s.alpha()).a0(), s.ntEval());
             double nll = -f.meanLogDensity(ds.test(), ds.nTest());
             return new Row(name(ds), steps == 0 ? "OT-Flow" : "JKO-Flow", seed, nll, nll + ds.nllOffset(), run.iterations(), run.seconds(),
                     steps == 0 ? "1 map" : steps + " maps");

@@ -5,9 +5,8 @@ import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
 
 /**
- * Hyper-parameters of one OT-Flow training run. {@link #toyDefaults} is the reference's toy recipe
- * (ALGORITHMS.md section 4): m=32, nTh=2, nt=8, alpha=(1,100,5), batch 2048, Adam lr 0.1 halved every
- * 100 iterations, the batch redrawn every 25 iterations.
+ * Hyper-parameters of one OT-Flow training run (for JKO-Flow, of each subproblem), fully resolved: the
+ * defaults a run takes for options left unset are the recipes of {@code run.Recipe}.
  *
  * @param clamp        parameters are clamped to [-clamp, clamp] before each step; 0 disables it
  * @param resampleEvery draw a new training batch every this many iterations
@@ -60,10 +59,5 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
 
     private static void positive(String name, int v) {
         if (v < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + v);
-    }
-
-    public static TrainConfig toyDefaults(int d) {
-        return new TrainConfig(new PhiShape(d, 32, 2), new Alpha(1, 100, 5), 8, 8, 2048, 2048, 1000,
-                0.1, 100, 0.5, 0, 25, 1, 0, DType.FLOAT32, Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())));
     }
 }
