@@ -1,0 +1,154 @@
+package org.cnf4j.api;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.cnf4j.cli.Main;
+import org.cnf4j.engine.cuda.CudaUnavailableException;
+import org.cnf4j.format.MatrixFile;
+import org.cnf4j.format.Npy;
+import org.cnf4j.model.PhiParams;
+import org.cnf4j.run.RunModel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The Java API against the command line: the same options and seed give the same model bit for bit, and
+ * logDensity / sample equal what {@code cnf4j logp} / {@code cnf4j sample} write.
+ */
+class FittedFlowTest {
+    @TempDir static Path dir;
+    static double[][] rows;
+    static Path file;
+
+    /** 240 rows of a correlated 3-D Gaussian, written to a .npy file (exact values). */
+    @BeforeAll
+    static void data() throws Exception {
+        SplittableRandom r = new SplittableRandom(11);
+        rows = new double[240][3];
+        double[] flat = new double[240 * 3];
+        for (int i = 0; i < rows.length; i++) {
+            double a = r.nextGaussian(), b = r.nextGaussian(), c = r.nextGaussian();
+            rows[i] = new double[] {3 + 2 * a, -1 + a + 0.5 * b, 10 * c};
+            System.arraycopy(rows[i], 0, flat, i * 3, 3);
+        }
+        file = dir.resolve("rows.npy");
+        Npy.write(file, flat, new int[] {240, 3}, false);
+    }
+
+    private static String[] small(String... extra) {
+        List<String> a = new ArrayList<>(List.of("--iters", "12", "--width", "8", "--nt", "2", "--nt-val", "3", "--batch", "64", "--val-every", "4",
+                "--seed", "5", "--no-plot"));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    private static FlowBuilder smallBuilder(FlowBuilder b) {
+        return b.iterations(12).width(8).nt(2).ntValidation(3).batch(64).validateEvery(4).seed(5);
+    }
+
+    private static void cli(String... args) {
+        assertEquals(0, Main.execute(args), () -> "cnf4j " + String.join(" ", args));
+    }
+
+    private static String[] cat(String[] a, String... b) {
+        List<String> l = new ArrayList<>(List.of(a));
+        l.addAll(List.of(b));
+        return l.toArray(String[]::new);
+    }
+
+    @Test
+    void fitOfRowsIsTheCliModelOnTheSameFileAndScoresAsLogpAndSample() throws Exception {
+        Path run = dir.resolve("cli-run");
+        cli(cat(new String[] {"train", "--data", file.toString(), "--out", run.toString()}, small()));
+        try (FittedFlow f = smallBuilder(Cnf4j.otFlow()).fit(rows)) {
+            RunModel cliModel = RunModel.load(run);
+            assertArrayEquals(cliModel.maps().get(0).data, f.model().maps().get(0).data, 0.0, "the same parameters, bit for bit");
+
+            Path lp = dir.resolve("logp.npy");
+            cli("logp", "--model", run.toString(), "--input", file.toString(), "--output", lp.toString());
+            double[] mine = f.logDensity(rows);
+            assertArrayEquals(Npy.read(lp).data(), mine, 0.0, "logDensity is what cnf4j logp writes");
+            assertTrue(Double.isFinite(f.validationNll()));
+
+            Path smp = dir.resolve("samples.npy");
+            cli("sample", "--model", run.toString(), "-n", "40", "--seed", "9", "--output", smp.toString());
+            double[][] xs = f.sample(40, 9);
+            double[] flat = new double[40 * 3];
+            for (int i = 0; i < 40; i++) System.arraycopy(xs[i], 0, flat, i * 3, 3);
+            assertArrayEquals(MatrixFile.read(smp).data(), flat, 0.0, "sample is what cnf4j sample writes");
+
+            INDArray arr = Nd4j.createFromArray(rows);
+            assertArrayEquals(mine, f.logDensity(arr).toDoubleVector(), 0.0, "the INDArray overload");
+            assertArrayEquals(flat, f.sampleArray(40, 9).reshape(40 * 3).toDoubleVector(), 0.0);
+        }
+    }
+
+    @Test
+    void savedInMemoryFitIsARunDirectoryTheCommandsRead() throws Exception {
+        try (FittedFlow f = smallBuilder(Cnf4j.otFlow()).fit(rows)) {
+            assertNull(f.directory());
+            Path saved = dir.resolve("saved");
+            f.save(saved);
+            Path lp = dir.resolve("saved-logp.npy");
+            cli("logp", "--model", saved.toString(), "--input", file.toString(), "--output", lp.toString());
+            assertArrayEquals(f.logDensity(rows), Npy.read(lp).data(), 0.0);
+            try (FittedFlow back = Cnf4j.load(saved)) {
+                assertArrayEquals(f.logDensity(rows), back.logDensity(rows), 0.0);
+                assertEquals(3, back.dimension());
+            }
+            assertThrows(java.io.IOException.class, () -> f.save(saved), "an existing run is never overwritten");
+        }
+    }
+
+    @Test
+    void jkoFitOfAToySourceIsTheCliJkoRun() throws Exception {
+        Path run = dir.resolve("cli-jko");
+        cli("train", "--data", "8gaussians", "--method", "jko", "--steps", "2", "--iters", "6", "--width", "8", "--nt", "2", "--nt-val", "2",
+                "--batch", "128", "--val-every", "3", "--seed", "2", "--no-plot", "--out", run.toString());
+        List<Progress> seen = new ArrayList<>();
+        Path api = dir.resolve("api-jko");
+        try (FittedFlow f = Cnf4j.jkoFlow(2).iterations(6).width(8).nt(2).ntValidation(2).batch(128).validateEvery(3).seed(2)
+                .runDirectory(api).listener(seen::add).fit("8gaussians")) {
+            RunModel cliModel = RunModel.load(run);
+            assertEquals(2, f.maps());
+            assertEquals(api, f.directory());
+            for (int k = 0; k < 2; k++) {
+                PhiParams a = cliModel.maps().get(k), b = f.model().maps().get(k);
+                assertArrayEquals(a.data, b.data, 0.0, "map " + (k + 1) + " bit for bit");
+                assertArrayEquals(a.data, RunModel.load(api).maps().get(k).data, 0.0, "and on disk");
+            }
+        }
+        assertEquals(4, seen.size(), "two validations per map");
+        assertEquals(12, seen.get(3).iteration());
+        assertEquals(2, seen.get(3).map());
+    }
+
+    @Test
+    void badRowsAreOneLineUsageErrors() {
+        FlowBuilder b = Cnf4j.otFlow().iterations(1);
+        IllegalArgumentException ragged = assertThrows(IllegalArgumentException.class, () -> b.fit(new double[][] {{1, 2}, {3}}));
+        assertTrue(ragged.getMessage().contains("row 1 has 1 values"), ragged.getMessage());
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> b.fit(new double[][] {{1, 2}, {3, Double.NaN}}));
+        assertTrue(nan.getMessage().contains("row 1, column 1"), nan.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.fit(new double[0][]));
+        assertThrows(IllegalArgumentException.class, () -> Cnf4j.otFlow().device("tpu"));
+    }
+
+    @Test
+    void cudaWithoutADriverFailsBeforeTraining() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.cnf4j.engine.Engines.cudaUnavailableReason() != null, "a CUDA device answers here");
+        Path out = dir.resolve("never");
+        CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
+                () -> Cnf4j.otFlow().iterations(2).device("cuda").runDirectory(out).fit(rows));
+        assertTrue(e.getMessage().endsWith("use --device cpu"), e.getMessage());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+}
