@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Consumer check: does org.cnf4j:cnf4j work as a plain Maven dependency?
 #
-#   experiments/consumer/check.sh [JAVA_FILE]      (default: experiments/consumer/Example.java)
+#   experiments/consumer/check.sh [JAVA_FILE [ARGS...]]   (default: the README's "Use from Java" example,
+#                                                         run on data/breast_cancer.csv)
 #
 # 1. installs the library into the local Maven repository (mvn -B -q install -DskipTests);
 # 2. makes a throw-away Maven project in a temporary folder whose only dependency is org.cnf4j:cnf4j,
@@ -13,7 +14,17 @@
 # CNF4J_MVN_FLAGS adds Maven flags (e.g. -o to stay offline); KEEP=1 keeps the temporary project.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-src="${1:-$repo/experiments/consumer/Example.java}"
+if [[ $# -ge 1 ]]; then
+  src="$1"; shift
+  run_args=("$@")
+else
+  # the README's ```java block, as a user would copy it
+  readme_src="$(mktemp -d "${TMPDIR:-/tmp}/cnf4j-readme.XXXXXX")/Example.java"
+  awk '/^```java$/{on=1; next} on && /^```$/{exit} on' "$repo/README.md" > "$readme_src"
+  [[ -s "$readme_src" ]] || { echo "check: README.md has no \`\`\`java block" >&2; exit 2; }
+  src="$readme_src"
+  run_args=("$repo/data/breast_cancer.csv" "__WORK__/runs/example")
+fi
 [[ -f "$src" ]] || { echo "check: no such file: $src" >&2; exit 2; }
 src="$(cd "$(dirname "$src")" && pwd)/$(basename "$src")"
 read -r -a flags <<< "-B -q ${CNF4J_MVN_FLAGS:-}"
@@ -78,5 +89,7 @@ done
 
 echo "== compiling and running $main"
 mvn "${flags[@]}" compile dependency:build-classpath -Dmdep.outputFile="$work/cp.txt"
-java -cp "$work/target/classes:$(cat "$work/cp.txt")" "$main"
+args=()
+for a in "${run_args[@]+"${run_args[@]}"}"; do args+=("${a//__WORK__/$work}"); done
+java -cp "$work/target/classes:$(cat "$work/cp.txt")" "$main" "${args[@]+"${args[@]}"}"
 echo "check: ok: $main ran against org.cnf4j:cnf4j:$version"

@@ -2,6 +2,7 @@ package org.cnf4j.api;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.cnf4j.format.MatrixFile;
 import org.cnf4j.run.RunModel;
 
 /**
@@ -22,6 +23,18 @@ import org.cnf4j.run.RunModel;
  */
 public final class Cnf4j {
     private Cnf4j() {}
+
+    /**
+     * The rows of a .npy or CSV file (header optional), one double[] per row, read as {@code cnf4j train} and
+     * {@code cnf4j logp} read them; a one-line IOException or IllegalArgumentException for a missing, malformed or
+     * non-finite file.
+     */
+    public static double[][] readRows(Path file) throws IOException {
+        MatrixFile.Matrix m = MatrixFile.read(file);
+        double[][] rows = new double[m.rows()][m.cols()];
+        for (int i = 0; i < m.rows(); i++) System.arraycopy(m.data(), i * m.cols(), rows[i], 0, m.cols());
+        return rows;
+    }
 
     /** OT-Flow (Onken et al., 2021): one map trained with the transport and HJB penalties. */
     public static FlowBuilder otFlow() { return new FlowBuilder(0); }

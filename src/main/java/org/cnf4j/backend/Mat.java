@@ -7,8 +7,10 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A dense row-major matrix in off-heap memory owned by ND4J, so that OpenBLAS reads it in place.
- * Element access from Java goes through a direct NIO buffer; the fused loops of the engine use
- * {@link #get}/{@link #set} and are monomorphic in a process that uses one precision.
+ * Element access from Java reads and writes that memory through {@code Unsafe} at the buffer's address
+ * ({@link F32Mat}, {@link F64Mat}; bounds are checked by {@code assert}, which the tests run with -ea), not
+ * through an NIO buffer, whose per-element checks cost too much in the fused loops (docs/DESIGN.md). The loops
+ * use {@link #get}/{@link #set} and are monomorphic in a process that uses one precision.
  */
 public abstract class Mat {
     public final int rows;

@@ -105,6 +105,13 @@ class LayeringTest {
     }
 
     @Test
+    void onlyTheCommandLineUsesTheCommandLineLibraries() {
+        // picocli and snakeyaml are optional dependencies of the artifact: a library user does not have them
+        noClasses().that().resideInAPackage("org.cnf4j..").and().resideOutsideOfPackage("org.cnf4j.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("picocli..", "org.yaml..").check(classes);
+    }
+
+    @Test
     void theGpuVerificationHarnessIsNotInTheProductionClasses() {
         for (String name : List.of("GpuChecks", "GpuCheckCases", "GpuReference", "LockstepDev", "JavaDev", "JavaKernels")) {
             noClasses().should().haveSimpleName(name).check(classes);

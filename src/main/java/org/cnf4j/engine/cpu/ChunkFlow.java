@@ -10,8 +10,10 @@ import org.cnf4j.model.PhiWeights;
 /**
  * Fixed-step integration of the OT-Flow ODE for one chunk of samples, and its exact reverse pass
  * ("discretize, then optimize"). The forward keeps, per stage, the inputs and the O(cs m) activations
- * (in the kernel's stage slots); the reverse pass recomputes each stage's Jacobians (O(cs m d), one
- * GEMM per layer) instead of storing them, so memory stays O(nt * stages * cs * m) per worker.
+ * (in the kernel's stage slots). The reverse pass rebuilds each stage's Jacobians element-wise; the
+ * products K_i J_{i-1} (O(cs m d) per layer and stage) are kept from the forward pass when all stages fit in
+ * the per-worker product budget (EngineOptions.productBudgetBytes), else recomputed with one GEMM per layer,
+ * so memory stays O(nt * stages * cs * m) per worker beyond the budget.
  */
 public final class ChunkFlow {
     /** Per-worker memory for keeping every stage's K_i J products through the reverse pass. */
