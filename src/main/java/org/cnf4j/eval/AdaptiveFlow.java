@@ -1,6 +1,7 @@
 package org.cnf4j.eval;
 
 import org.cnf4j.model.PhiParams;
+import org.cnf4j.ode.OtDynamics;
 import org.cnf4j.engine.FlowEngine;
 import org.hipparchus.ode.ODEState;
 import org.hipparchus.ode.ODEStateAndDerivative;
@@ -61,19 +62,7 @@ public final class AdaptiveFlow implements Flow {
                 for (int i = 0; i < n; i++) System.arraycopy(y, i * w, x, i * d, d);
                 FlowEngine.PhiValues pv = engine.evaluatePhi(params, x, n, t);
                 double[] f = new double[n * w];
-                for (int i = 0; i < n; i++) {
-                    int g = i * (d + 1), o = i * w;
-                    double v = 0;
-                    for (int q = 0; q < d; q++) {
-                        double dx = -pv.grad()[g + q] / a0;
-                        f[o + q] = dx;
-                        v += dx * dx;
-                    }
-                    v *= 0.5;
-                    f[o + d] = -pv.trH()[i] / a0;
-                    f[o + d + 1] = v;
-                    f[o + d + 2] = Math.abs(-pv.grad()[g + d] + a0 * v);
-                }
+                for (int i = 0; i < n; i++) OtDynamics.rhs(pv.grad(), i * (d + 1), pv.trH()[i], d, a0, f, i * w);
                 return f;
             }
         };

@@ -10,18 +10,29 @@ import org.cnf4j.model.PhiKernel;
 public final class OtDynamics {
     private OtDynamics() {}
 
-    /** Writes f (d+3 values) for sample n into out[outOff..]. */
-    public static void rhs(PhiKernel k, int n, int d, double a0, double[] out, int outOff) {
+    /**
+     * Writes f (d+3 values) of one sample into out[outOff..], from its gradient over s = [x, t] (d+1 values at
+     * g[gOff..]) and its Hessian trace over x. The one place the right-hand side is written: the fixed-step
+     * integrator (through {@link #rhs(PhiKernel, int, int, double, double[], int, double[])}) and the adaptive
+     * one both call it.
+     */
+    public static void rhs(double[] g, int gOff, double trH, int d, double a0, double[] out, int outOff) {
         double v = 0;
         for (int q = 0; q < d; q++) {
-            double dx = -k.gradient(n, q) / a0;
+            double dx = -g[gOff + q] / a0;
             out[outOff + q] = dx;
             v += dx * dx;
         }
         v *= 0.5;
-        out[outOff + d] = -k.traceHessian(n) / a0;
+        out[outOff + d] = -trH / a0;
         out[outOff + d + 1] = v;
-        out[outOff + d + 2] = Math.abs(-k.gradient(n, d) + a0 * v);
+        out[outOff + d + 2] = Math.abs(-g[gOff + d] + a0 * v);
+    }
+
+    /** f for sample n of what {@code k} has just evaluated; {@code scratch} holds at least d+1 values. */
+    public static void rhs(PhiKernel k, int n, int d, double a0, double[] out, int outOff, double[] scratch) {
+        for (int q = 0; q <= d; q++) scratch[q] = k.gradient(n, q);
+        rhs(scratch, 0, k.traceHessian(n), d, a0, out, outOff);
     }
 
     /**

@@ -23,7 +23,7 @@ public final class ChunkFlow {
     private final int cs, d, w;
     private double[][] kStage = new double[0][];
     private double[][] kBar = new double[0][];
-    private final double[] y, yBar, gradBar, trHBar;
+    private final double[] y, yBar, gradBar, trHBar, gradScratch;
     private PhiWeights weights;
     private Tableau tableau;
     private int steps;
@@ -39,6 +39,7 @@ public final class ChunkFlow {
         yBar = new double[cs * d];
         gradBar = new double[cs * (d + 1)];
         trHBar = new double[cs];
+        gradScratch = new double[d + 1];
     }
 
     public PhiKernel kernel() { return kernel; }
@@ -68,7 +69,7 @@ public final class ChunkFlow {
                 stageInput(z, zOff, j, h, y);
                 kernel.evaluate(y, 0, t + tab.c()[j] * h, false, record ? step * st + j : 0);
                 double[] kj = kStage[j];
-                for (int n = 0; n < cs; n++) OtDynamics.rhs(kernel, n, d, a0, kj, n * w);
+                for (int n = 0; n < cs; n++) OtDynamics.rhs(kernel, n, d, a0, kj, n * w, gradScratch);
             }
             for (int n = 0; n < cs; n++) {
                 for (int q = 0; q < w; q++) {
