@@ -2,6 +2,7 @@ package org.cnf4j.engine.cuda;
 
 import org.cnf4j.backend.DType;
 import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.model.PhiHostMath;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
@@ -52,7 +53,6 @@ public final class CudaFlowEngine implements FlowEngine {
     private final Dev.Buf wW, cwW, g0W, mW, traceW;
     private double traceMx, cb;
     private double[] k0Rounded;
-    private double[] aData;
 
     // accumulators: T part [Kbar_0 .. Kbar_{nTh-1} | Mbar], double part (see offsets)
     private final Dev.Buf tacc, dacc;
@@ -245,30 +245,16 @@ public final class CudaFlowEngine implements FlowEngine {
         dev.upload(prm.data, prm.tensor("w.weight").offset(), wW.p(), m);
         dev.upload(prm.data, prm.tensor("c.weight").offset(), cwW.p(), d1);
         cb = round(prm.data[prm.tensor("c.bias").offset()]);
-        aData = prm.copyOf("A");
-        int r = shape.r();
-        double[] a = aData.clone();
+        double[] a = prm.copyOf("A");
         for (int i = 0; i < a.length; i++) a[i] = round(a[i]);
-        double[] mm = new double[d1 * d1];
-        for (int i = 0; i < d1; i++) {
-            for (int j = 0; j < d1; j++) {
-                double s = 0;
-                for (int q = 0; q < r; q++) s += a[q * d1 + i] * a[q * d1 + j];
-                mm[i * d1 + j] = s; // symmetric: the same in either order
-            }
-        }
+        double[] mm = PhiHostMath.gram(a, shape.r(), d1);
         dev.upload(mm, 0, mW.p(), (long) d1 * d1);
-        double tr = 0;
-        for (int i = 0; i < d; i++) tr += mm[i * d1 + i];
-        traceMx = tr;
-        dev.upload(new double[] {tr}, 0, traceW.p(), 1);
+        traceMx = PhiHostMath.traceX(mm, d1, d);
+        dev.upload(new double[] {traceMx}, 0, traceW.p(), 1);
         int k0Off = prm.tensor(PhiParams.layerWeight(0)).offset();
         k0Rounded = new double[m * d1];
-        double[] g0 = new double[m];
-        for (int j = 0; j < m; j++) {
-            for (int k = 0; k < d1; k++) k0Rounded[j * d1 + k] = round(prm.data[k0Off + j * d1 + k]);
-            for (int k = 0; k < d; k++) g0[j] += k0Rounded[j * d1 + k] * k0Rounded[j * d1 + k];
-        }
+        for (int i = 0; i < k0Rounded.length; i++) k0Rounded[i] = round(prm.data[k0Off + i]);
+        double[] g0 = PhiHostMath.squaredRowNorms(k0Rounded, m, d, d1);
         dev.upload(g0, 0, g0W.p(), m);
     }
 
@@ -701,14 +687,8 @@ public final class CudaFlowEngine implements FlowEngine {
             for (int j = 0; j < d1; j++) mb[i * d1 + j] = t[(int) mAccOff + i + d1 * j];
         }
         for (int k = 0; k < d; k++) mb[k * d1 + k] += acc[dTr];
-        int ao = prm.tensor("A").offset(), r = shape.r();
-        for (int q = 0; q < r; q++) {
-            for (int j = 0; j < d1; j++) {
-                double s = 0;
-                for (int i = 0; i < d1; i++) s += aData[q * d1 + i] * (mb[i * d1 + j] + mb[j * d1 + i]);
-                g[ao + q * d1 + j] += s;
-            }
-        }
+        int ao = prm.tensor("A").offset();
+        PhiHostMath.addGramAdjoint(prm.data, ao, shape.r(), d1, mb, g, ao);
         return g;
     }
 
