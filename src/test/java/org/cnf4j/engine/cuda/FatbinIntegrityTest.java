@@ -60,7 +60,10 @@ class FatbinIntegrityTest {
 
     @Test
     void everyKernelTheEngineLaunchesIsInTheFatbinAndHasAJavaTwin() throws IOException {
-        String engine = Files.readString(Path.of("src/main/java/org/cnf4j/engine/cuda/CudaFlowEngine.java"));
+        StringBuilder engine = new StringBuilder();
+        try (Stream<Path> files = Files.list(Path.of("src/main/java/org/cnf4j/engine/cuda"))) {
+            for (Path f : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".java")).sorted()::iterator) engine.append(Files.readString(f));
+        }
         String twins = Files.readString(Path.of("src/test/java/org/cnf4j/engine/cuda/JavaKernels.java"));
         String image = new String(Fatbin.resource(Fatbin.RESOURCE), java.nio.charset.StandardCharsets.ISO_8859_1);
         Matcher mt = Pattern.compile("(?:elementwise|launch)\\(\"([a-z_0-9]+)\"").matcher(engine);
