@@ -17,8 +17,9 @@ final class CudaChunkFlow {
 
     private final CudaPhiKernel kernel;
     private final Dev dev;
+    private final Kernels kernels;
     private final DType dtype;
-    private final int d, d1, w;
+    private final int d, w;
     /** Called before buffers are reallocated (captured CUDA graphs refer to them). */
     private final Runnable beforeRealloc;
 
@@ -33,14 +34,14 @@ final class CudaChunkFlow {
     private Dev.Buf kjStore;
     private long kjStoreCap;
 
-    CudaChunkFlow(PhiShape shape, CudaPhiKernel kernel, Dev dev, long storeBytes, Runnable beforeRealloc) {
+    CudaChunkFlow(PhiShape shape, CudaPhiKernel kernel, Dev dev, Kernels kernels, long storeBytes, Runnable beforeRealloc) {
         this.kernel = kernel;
         this.dev = dev;
+        this.kernels = kernels;
         this.dtype = dev.dtype();
         this.storeBytes = storeBytes;
         this.beforeRealloc = beforeRealloc;
         d = shape.d();
-        d1 = d + 1;
         w = d + 3;
     }
 
@@ -101,10 +102,6 @@ final class CudaChunkFlow {
         }
     }
 
-    // ---- launch helpers --------------------------------------------------------------------------
-
-    private void elementwise(String name, long count, Object... args) { dev.launch(name, CudaPhiKernel.blocks(count), 1, CudaPhiKernel.BLOCK, 1, args); }
-
     private static double[] four(double[] v, int count, double scale) {
         double[] out = new double[4];
         for (int i = 0; i < count; i++) out[i] = scale * v[i];
@@ -113,7 +110,7 @@ final class CudaChunkFlow {
 
     /** Evaluates Phi (with its value) at the cs samples in the first slot of {@link #inputs}, at time t. */
     void evaluatePhi(int cs, double t) {
-        elementwise("load_stage", (long) cs * d1, xrec, kernel.s(), cs, d, t);
+        kernels.loadStage(xrec.p(), kernel.s().p(), cs, d, t);
         kernel.useProducts(null, 0, cs, false);
         kernel.evaluate(cs, true);
     }
@@ -131,14 +128,13 @@ final class CudaChunkFlow {
             for (int j = 0; j < st; j++) {
                 double[] c = four(tab.a()[j], j, hs);
                 Dev.Ptr rec = record ? xrec.at((long) (step * st + j) * cs * d) : null;
-                elementwise("rk_stage_input", (long) cs * d1, zState, kst, kernel.s(), rec, cs, d, j, c[0], c[1], c[2], c[3],
-                        t + tab.c()[j] * hs, record ? 1 : 0);
+                kernels.rkStageInput(zState.p(), kst.p(), kernel.s().p(), rec, cs, d, j, c, t + tab.c()[j] * hs, record);
                 kernel.useProducts(store ? kjStore : null, step * st + j, cs, false);
                 kernel.evaluate(cs, false);
-                elementwise("rk_rhs", cs, kernel.grad(), kernel.trH(), kst.at(j * stage), cs, d, a0);
+                kernels.rkRhs(kernel.grad().p(), kernel.trH().p(), kst.at(j * stage), cs, d, a0);
             }
             double[] b = four(tab.b(), st, hs);
-            elementwise("rk_update", stage, zState, kst, cs, w, st, b[0], b[1], b[2], b[3]);
+            kernels.rkUpdate(zState.p(), kst.p(), cs, w, st, b);
         }
     }
 
@@ -153,16 +149,15 @@ final class CudaChunkFlow {
         double[] hb = four(tab.b(), st, hs);
         for (int step = nt - 1; step >= 0; step--) {
             double t = t0 + step * hs;
-            elementwise("kbar_init", stage, zBarState, kbar, cs, w, st, hb[0], hb[1], hb[2], hb[3]);
+            kernels.kbarInit(zBarState.p(), kbar.p(), cs, w, st, hb);
             for (int j = st - 1; j >= 0; j--) {
-                elementwise("load_stage", (long) cs * d1, xrec.at((long) (step * st + j) * cs * d), kernel.s(), cs, d,
-                        t + tab.c()[j] * hs);
+                kernels.loadStage(xrec.at((long) (step * st + j) * cs * d), kernel.s().p(), cs, d, t + tab.c()[j] * hs);
                 kernel.useProducts(store ? kjStore : null, step * st + j, cs, store);
                 kernel.evaluate(cs, false);
-                elementwise("rhs_adjoint", cs, kernel.grad(), kbar.at(j * stage), kernel.gBar(), kernel.trHBar(), cs, d, a0);
+                kernels.rhsAdjoint(kernel.grad().p(), kbar.at(j * stage), kernel.gBar().p(), kernel.trHBar().p(), cs, d, a0);
                 kernel.vjp(cs);
                 double[] c = four(tab.a()[j], j, hs);
-                elementwise("rk_xbar", (long) cs * d, kernel.sBar(), zBarState, kbar, cs, d, j, c[0], c[1], c[2], c[3]);
+                kernels.rkXbar(kernel.sBar().p(), zBarState.p(), kbar.p(), cs, d, j, c);
             }
         }
     }

@@ -45,6 +45,7 @@ public final class CudaFlowEngine implements FlowEngine {
     private final int d, w;
     private final long maxBytes;
     private int maxChunk;
+    private final Kernels kernels;
     private final CudaPhiKernel kernel;
     private final CudaChunkFlow flow;
 
@@ -110,8 +111,9 @@ public final class CudaFlowEngine implements FlowEngine {
         this.dev = dev;
         d = shape.d();
         w = d + 3;
-        kernel = new CudaPhiKernel(shape, dev, this::invalidateGraphs);
-        flow = new CudaChunkFlow(shape, kernel, dev, o.cudaStoreBytes(), this::invalidateGraphs);
+        kernels = new Kernels(dev);
+        kernel = new CudaPhiKernel(shape, dev, kernels, this::invalidateGraphs);
+        flow = new CudaChunkFlow(shape, kernel, dev, kernels, o.cudaStoreBytes(), this::invalidateGraphs);
     }
 
     @Override public PhiShape shape() { return shape; }
@@ -278,9 +280,8 @@ public final class CudaFlowEngine implements FlowEngine {
                            boolean store) {
         if (first) kernel.zeroAccumulators();
         flow.forward(c, 0, 1, nt, tab, alpha.a0(), withGradient, store);
-        int block = CudaPhiKernel.BLOCK;
-        dev.launch("loss_terms", (c + block - 1) / block, 1, block, 1, flow.state(), flow.stateBar(), kernel.sums(), c, d, 1.0 / n,
-                alpha.a0(), alpha.a1(), alpha.a2(), logNorm, withGradient ? 1 : 0);
+        kernels.lossTerms(flow.state().p(), flow.stateBar().p(), kernel.sums().p(), c, d, 1.0 / n, alpha.a0(), alpha.a1(), alpha.a2(),
+                logNorm, withGradient);
         if (withGradient) flow.backward(c, 0, 1, nt, tab, alpha.a0(), store);
     }
 

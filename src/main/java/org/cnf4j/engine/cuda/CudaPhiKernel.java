@@ -20,11 +20,11 @@ import org.cnf4j.model.PhiShape;
  * gradient without a transpose.
  */
 final class CudaPhiKernel {
-    static final int BLOCK = 256;
     /** Most batches of a split-K accumulation. */
     static final int MAX_SPLIT = 64;
 
     private final Dev dev;
+    private final Kernels kernels;
     private final PhiShape shape;
     private final DType dtype;
     private final int d, m, nTh, d1;
@@ -57,9 +57,10 @@ final class CudaPhiKernel {
     private final Dev.Ptr[] kjCur;
     private boolean kjReady;
 
-    CudaPhiKernel(PhiShape shape, Dev dev, Runnable beforeRealloc) {
+    CudaPhiKernel(PhiShape shape, Dev dev, Kernels kernels, Runnable beforeRealloc) {
         this.shape = shape;
         this.dev = dev;
+        this.kernels = kernels;
         this.dtype = dev.dtype();
         this.beforeRealloc = beforeRealloc;
         d = shape.d();
@@ -224,25 +225,7 @@ final class CudaPhiKernel {
         return acc;
     }
 
-    // ---- launch helpers --------------------------------------------------------------------------
-
-    /** Blocks of BLOCK threads for a grid-stride loop over count elements. */
-    static int blocks(long count) { return (int) Math.max(1, Math.min((count + BLOCK - 1) / BLOCK, 1L << 20)); }
-
-    private void elementwise(String name, long count, Object... args) { dev.launch(name, blocks(count), 1, BLOCK, 1, args); }
-
-    private int sampleBlock() {
-        int md = m * d;
-        int b = Math.max(Math.max(md, m), 32);
-        b = (b + 31) / 32 * 32;
-        return Math.min(b, 256);
-    }
-
-    private void colsum(Dev.Ptr x, int rows, int cols, int accOff, double scale) {
-        int gx = (rows + 31) / 32;
-        int gy = (int) Math.max(1, Math.min((cols + 63L) / 64, Math.max(1, 2048 / gx)));
-        dev.launch("colsum", gx, gy, 32, 8, x, rows, cols, dacc.at(accOff), scale);
-    }
+    // ---- split-K accumulation --------------------------------------------------------------------
 
     /**
      * C (rows x cols, ld = rows) += alpha A B^T with A rows x K (lda), B cols x K (ldb), K the long sample
@@ -261,43 +244,42 @@ final class CudaPhiKernel {
         if (rem > 0) {
             dev.gemm(false, true, rows, cols, (int) rem, alpha, a.plus(lda * nb * kb), lda, b.plus(ldb * nb * kb), ldb, 1, c, rows);
         }
-        elementwise("sum_partials", (long) rows * cols, splitWs, rows * cols, nb, c);
+        kernels.sumPartials(splitWs.p(), rows * cols, nb, c);
     }
 
     // ---- one Phi evaluation at S (d+1 x cs, already on the device) -----------------------------
 
     void evaluate(int cs, boolean withPhi) {
-        long mc = (long) m * cs;
         // forward ResNet
         dev.gemm(true, false, m, cs, d1, 1, kW[0].p(), d1, sBuf.p(), d1, 0, pre.p(), m);
-        elementwise("act_layer", mc, pre, bW[0], null, tau[0], u[0], m, cs, 1.0, 0);
+        kernels.actLayer(pre.p(), bW[0].p(), null, tau[0].p(), u[0].p(), m, cs, 1.0, 0);
         for (int l = 1; l < nTh; l++) {
             dev.gemm(true, false, m, cs, m, 1, kW[l].p(), m, u[l - 1].p(), m, 0, pre.p(), m);
             boolean needU = l < nTh - 1 || withPhi;
-            elementwise("act_layer", mc, pre, bW[l], u[l - 1], tau[l], u[l], m, cs, h, needU ? 1 : 2);
+            kernels.actLayer(pre.p(), bW[l].p(), u[l - 1].p(), tau[l].p(), u[l].p(), m, cs, h, needU ? 1 : 2);
         }
         // gradient: z_l = z_{l+1} + h K_l^T (tau_l z_{l+1}); grad = K0^T (tau_0 z_1) + M s + cw
         for (int l = nTh - 1; l >= 1; l--) {
             boolean top = l == nTh - 1;
-            elementwise("grad_prep", mc, tau[l], top ? null : z[l + 1], wW, z[l], p[l], m, cs, top ? 1 : 0, 1);
+            kernels.gradPrep(tau[l].p(), top ? null : z[l + 1].p(), wW.p(), z[l].p(), p[l].p(), m, cs, top, true);
             dev.gemm(false, false, m, cs, m, h, kW[l].p(), m, p[l].p(), m, 1, z[l].p(), m);
         }
-        elementwise("grad_prep", mc, tau[0], z[1], wW, null, p[0], m, cs, 0, 0);
+        kernels.gradPrep(tau[0].p(), z[1].p(), wW.p(), null, p[0].p(), m, cs, false, false);
         dev.gemm(false, false, d1, cs, m, 1, kW[0].p(), d1, p[0].p(), m, 0, grad.p(), d1);
         dev.gemm(false, false, d1, cs, d1, 1, mW.p(), d1, sBuf.p(), d1, 1, grad.p(), d1);
-        elementwise("add_rows", (long) d1 * cs, grad, cwW, d1, cs);
+        kernels.addRows(grad.p(), cwW.p(), d1, cs);
         // exact trace of the Hessian over x
-        dev.launch("trace_init", cs, 1, sampleBlock(), 1, tau[0], z[1], wW, kW[0], g0W, jac[0], trH, m, d, cs, traceW, 0, 1);
+        kernels.traceInit(tau[0].p(), z[1].p(), wW.p(), kW[0].p(), g0W.p(), jac[0].p(), trH.p(), m, d, cs, traceW.p(), false, true);
         for (int l = 1; l < nTh; l++) {
             boolean top = l == nTh - 1;
             if (!kjReady) dev.gemm(true, false, m, cs * d, m, 1, kW[l].p(), m, jac[l - 1].p(), m, 0, kjCur[l], m);
             // re-evaluating from stored products (reverse pass) needs J_l for deeper layers, not trH
             if (kjReady && top) continue;
-            dev.launch("trace_layer", cs, 1, sampleBlock(), 1, kjCur[l], tau[l], top ? null : z[l + 1], wW, jac[l - 1],
-                    top ? null : jac[l], trH, m, d, cs, h, top ? 1 : 0, top ? 0 : 1);
+            kernels.traceLayer(kjCur[l], tau[l].p(), top ? null : z[l + 1].p(), wW.p(), jac[l - 1].p(), top ? null : jac[l].p(),
+                    trH.p(), m, d, cs, h, top, !top);
         }
         if (withPhi) {
-            elementwise("phi_value", cs, u[nTh - 1], wW, sBuf, mW, cwW, cb, phi, m, d1, cs);
+            kernels.phiValue(u[nTh - 1].p(), wW.p(), sBuf.p(), mW.p(), cwW.p(), cb, phi.p(), m, d1, cs);
         }
     }
 
@@ -308,40 +290,40 @@ final class CudaPhiKernel {
         for (int l = 0; l < nTh; l++) dev.zero(tauBar[l].p(), mc);
         for (int l = 1; l <= nTh; l++) dev.zero(zBar[l].p(), mc);
         // quadratic part: grad += M s + cw, trH += trace(M_xx)
-        colsum(gBar.p(), d1, cs, dCw, 1);
+        kernels.colsum(gBar.p(), d1, cs, dacc.at(dCw), 1);
         gemmNTAcc(d1, d1, cs, 1, gBar.p(), d1, sBuf.p(), d1, tacc.at(mAccOff));
-        colsum(trHBar.p(), 1, cs, dTr, 1);
+        kernels.colsum(trHBar.p(), 1, cs, dacc.at(dTr), 1);
         dev.gemm(false, false, d1, cs, d1, 1, mW.p(), d1, gBar.p(), d1, 0, sBar.p(), d1);
         // trace, top layer down
         for (int l = nTh - 1; l >= 1; l--) {
             boolean top = l == nTh - 1;
             boolean carry = !top;
-            dev.launch("trace_layer_adj", blocks(mc), 1, BLOCK, 1, kjCur[l], tau[l], top ? null : z[l + 1], wW,
-                    carry ? jBar : null, tauBar[l], zBar[l + 1], trHBar, m, d, cs, h, top ? 1 : 0, carry ? 1 : 0);
+            kernels.traceLayerAdj(kjCur[l], tau[l].p(), top ? null : z[l + 1].p(), wW.p(), carry ? jBar.p() : null, tauBar[l].p(),
+                    zBar[l + 1].p(), trHBar.p(), m, d, cs, h, top, carry);
             gemmNTAcc(m, m, (long) cs * d, 1, jac[l - 1].p(), m, kjCur[l], m, tacc.at(kAccOff[l]));
             dev.gemm(false, false, m, cs * d, m, 1, kW[l].p(), m, kjCur[l], m, carry ? 1 : 0, jBar.p(), m);
         }
-        dev.launch("trace_first_adj", blocks(mc), 1, BLOCK, 1, jBar, tau[0], z[1], wW, kW[0], g0W, trHBar, tauBar[0],
-                zBar[1], coefTmp, m, d, cs, 0);
-        colsum(jBar.p(), m * d, cs, dK0x, 1);
-        colsum(coefTmp.p(), m, cs, dK0c, 1);
+        kernels.traceFirstAdj(jBar.p(), tau[0].p(), z[1].p(), wW.p(), kW[0].p(), g0W.p(), trHBar.p(), tauBar[0].p(), zBar[1].p(),
+                coefTmp.p(), m, d, cs, false);
+        kernels.colsum(jBar.p(), m * d, cs, dacc.at(dK0x), 1);
+        kernels.colsum(coefTmp.p(), m, cs, dacc.at(dK0c), 1);
         // gradient recursion
         dev.gemm(true, false, m, cs, d1, 1, kW[0].p(), d1, gBar.p(), d1, 0, work.p(), m);
         gemmNTAcc(d1, m, cs, 1, gBar.p(), d1, p[0].p(), m, tacc.at(kAccOff[0]));
-        elementwise("spread_adj", mc, work, tau[0], z[1], wW, tauBar[0], zBar[1], null, m, cs, 0, 0);
+        kernels.spreadAdj(work.p(), tau[0].p(), z[1].p(), wW.p(), tauBar[0].p(), zBar[1].p(), null, m, cs, false, false);
         for (int l = 1; l < nTh; l++) {
             boolean top = l == nTh - 1;
             dev.gemm(true, false, m, cs, m, h, kW[l].p(), m, zBar[l].p(), m, 0, work.p(), m);
             gemmNTAcc(m, m, cs, h, zBar[l].p(), m, p[l].p(), m, tacc.at(kAccOff[l]));
-            elementwise("spread_adj", mc, work, tau[l], top ? null : z[l + 1], wW, tauBar[l], zBar[l + 1], zBar[l], m, cs,
-                    top ? 1 : 0, 1);
+            kernels.spreadAdj(work.p(), tau[l].p(), top ? null : z[l + 1].p(), wW.p(), tauBar[l].p(), zBar[l + 1].p(), zBar[l].p(),
+                    m, cs, top, true);
         }
-        colsum(zBar[nTh].p(), m, cs, dW, 1);
+        kernels.colsum(zBar[nTh].p(), m, cs, dacc.at(dW), 1);
         // ResNet forward
         dev.zero(uBar.p(), mc);
         for (int l = nTh - 1; l >= 0; l--) {
-            elementwise("resnet_adj", mc, tau[l], tauBar[l], uBar, work, m, cs, l == 0 ? 1.0 : h);
-            colsum(work.p(), m, cs, dB + l * m, 1);
+            kernels.resnetAdj(tau[l].p(), tauBar[l].p(), uBar.p(), work.p(), m, cs, l == 0 ? 1.0 : h);
+            kernels.colsum(work.p(), m, cs, dacc.at(dB + l * m), 1);
             if (l > 0) {
                 gemmNTAcc(m, m, cs, 1, u[l - 1].p(), m, work.p(), m, tacc.at(kAccOff[l]));
                 dev.gemm(false, false, m, cs, m, 1, kW[l].p(), m, work.p(), m, 1, uBar.p(), m);
