@@ -180,20 +180,26 @@ public final class CudaFlowEngine implements FlowEngine {
 
     // ---- FlowEngine ------------------------------------------------------------------------------
 
-    private void checkInput(double[] x, int n, int width) {
+    /**
+     * Checks the input (n samples of width values, nt steps), uploads the weights and makes room for chunks of
+     * a batch of n with the tableau's stages ({@code record}: inputs kept for a reverse pass); returns the chunk size.
+     */
+    private int prepare(PhiParams prm, double[] x, int n, int width, int stages, int nt, boolean record) {
         if (closed) throw new IllegalStateException("engine closed");
         dev.bind();
         if (n < 1) throw new IllegalArgumentException("no samples");
         if (x.length < (long) n * width) throw new IllegalArgumentException("expected " + n + " x " + width + " values, got " + x.length);
+        if (nt < 1) throw new IllegalArgumentException("nt must be >= 1, got " + nt);
+        kernel.upload(prm);
+        int cs = chunkSize(n);
+        kernel.ensureCapacity(cs);
+        flow.ensureCapacity(cs, stages, nt, record);
+        return cs;
     }
 
     @Override
     public PhiValues evaluatePhi(PhiParams prm, double[] x, int n, double t) {
-        checkInput(x, n, d);
-        kernel.upload(prm);
-        int cs = chunkSize(n), d1 = d + 1;
-        kernel.ensureCapacity(cs);
-        flow.ensureCapacity(cs, 1, 1, true);
+        int cs = prepare(prm, x, n, d, 1, 1, true), d1 = d + 1;
         double[] phiOut = new double[n], gradOut = new double[n * d1], trOut = new double[n];
         for (int start = 0; start < n; start += cs) {
             int c = Math.min(cs, n - start);
@@ -208,12 +214,7 @@ public final class CudaFlowEngine implements FlowEngine {
 
     @Override
     public double[] integrate(PhiParams prm, double[] z0, int n, double t0, double t1, int nt, Tableau tab, double a0) {
-        checkInput(z0, n, w);
-        if (nt < 1) throw new IllegalArgumentException("nt must be >= 1, got " + nt);
-        kernel.upload(prm);
-        int cs = chunkSize(n);
-        kernel.ensureCapacity(cs);
-        flow.ensureCapacity(cs, tab.stages(), nt, false);
+        int cs = prepare(prm, z0, n, w, tab.stages(), nt, false);
         double[] out = new double[n * w];
         for (int start = 0; start < n; start += cs) {
             int c = Math.min(cs, n - start);
@@ -226,12 +227,7 @@ public final class CudaFlowEngine implements FlowEngine {
 
     @Override
     public LossResult loss(PhiParams prm, double[] x, int n, int nt, Tableau tab, Alpha alpha, boolean withGradient) {
-        checkInput(x, n, d);
-        if (nt < 1) throw new IllegalArgumentException("nt must be >= 1, got " + nt);
-        kernel.upload(prm);
-        int cs = chunkSize(n);
-        kernel.ensureCapacity(cs);
-        flow.ensureCapacity(cs, tab.stages(), nt, withGradient);
+        int cs = prepare(prm, x, n, d, tab.stages(), nt, withGradient);
         boolean store = withGradient && storeEnabled && flow.ensureStore(cs, tab.stages(), nt);
         lastStored = store;
         double logNorm = 0.5 * d * Math.log(2 * Math.PI);
