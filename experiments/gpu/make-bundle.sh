@@ -4,7 +4,9 @@
 # (git-ignored), carried with the device tool's `carry: [".bundle"]`:
 #   jre.tar.xz        jlink'd Java 17 runtime (java.base, java.logging, jdk.unsupported, java.management)
 #   app/cnf4j.jar     the project jar (kernel fatbin inside) and app/lib/ the jars the CUDA path needs
-#                     (javacpp 1.5.13, cuda 13.1-9.19-1.5.13 JNI wrappers, jackson); no ND4J
+#                     (javacpp 1.5.13, cuda 13.1-9.19-1.5.13 JNI wrappers, jackson, slf4j); no ND4J
+#   app/cnf4j-gpu-checks.jar  the verification harness, which lives in the test tree so that it is not in
+#                     the production jar: GpuChecks, GpuCheckCases, GpuReference, LockstepDev, JavaDev, JavaKernels
 #   ref/swissroll/    the PyTorch reference fixtures (../shared does not travel)
 #   cpuref/           the CPU engine's answers to GpuChecks' problems, computed here (GpuReference)
 #   bench/            shared/bench/torch_otflow.py, the PyTorch timing anchor
@@ -17,6 +19,7 @@ B="$root/.bundle"
 [ -d "$shared/reference/otflow/swissroll" ] || { echo "make-bundle.sh: no $shared/reference/otflow/swissroll" >&2; exit 2; }
 
 echo "[make-bundle] mvn package"
+# -DskipTests still compiles the tests (maven.test.skip would not): the harness comes from target/test-classes
 mvn -q package -DskipTests
 rm -rf "$B"
 mkdir -p "$B/app/lib" "$B/ref" "$B/cpuref" "$B/bench"
@@ -24,6 +27,19 @@ cp target/cnf4j.jar "$B/app/"
 need=(javacpp-1.5.13.jar javacpp-1.5.13-linux-x86_64.jar cuda-13.1-9.19-1.5.13.jar cuda-13.1-9.19-1.5.13-linux-x86_64.jar)
 for j in "${need[@]}"; do cp "target/lib/$j" "$B/app/lib/"; done
 cp target/lib/jackson-databind-2*.jar target/lib/jackson-core-2*.jar target/lib/jackson-annotations-2*.jar "$B/app/lib/"
+# engine.Engines and the CUDA engine log warnings through slf4j (slf4j-simple writes them to stderr)
+cp target/lib/slf4j-api-*.jar target/lib/slf4j-simple-*.jar "$B/app/lib/"
+
+echo "[make-bundle] harness jar (test classes)"
+harness=(GpuChecks GpuCheckCases GpuReference LockstepDev JavaDev JavaKernels)
+classes=()
+for c in "${harness[@]}"; do
+    [ -f "target/test-classes/org/cnf4j/engine/cuda/$c.class" ] || { echo "make-bundle.sh: target/test-classes lacks $c" >&2; exit 1; }
+    for f in target/test-classes/org/cnf4j/engine/cuda/"$c".class target/test-classes/org/cnf4j/engine/cuda/"$c"\$*.class; do
+        [ -f "$f" ] && classes+=("${f#target/test-classes/}")
+    done
+done
+(cd target/test-classes && jar cf "$B/app/cnf4j-gpu-checks.jar" "${classes[@]}")
 
 echo "[make-bundle] reference fixtures and torch script"
 cp -r "$shared/reference/otflow/swissroll" "$B/ref/"
@@ -36,7 +52,7 @@ sed -i -e 's/torch.full((n, 1), t, dtype=state.dtype)/torch.full((n, 1), t, dtyp
 grep -q 'dtype=x.dtype, device=x.device' "$B/bench/torch_otflow.py" || { echo "make-bundle.sh: torch script patch did not apply" >&2; exit 1; }
 
 echo "[make-bundle] CPU engine answers (GpuReference)"
-cp_full="target/cnf4j.jar:$(ls target/lib/*.jar | grep -v 'javacpp-1\.5\.7' | tr '\n' ':')"
+cp_full="target/cnf4j.jar:$B/app/cnf4j-gpu-checks.jar:$(ls target/lib/*.jar | grep -v 'javacpp-1\.5\.7' | tr '\n' ':')"
 java -cp "$cp_full" org.cnf4j.engine.cuda.GpuReference "$B/ref/swissroll" "$B/cpuref" 2>&1 | grep GpuReference
 xz -9 -T0 "$B"/cpuref/*.json
 

@@ -8,6 +8,8 @@
 # curve, float32 benchmark); 4. runs shared/bench/torch_otflow.py --device cuda at the same sizes;
 # 5. writes $OUT/summary.md (table) next to gpu_checks.json, torch_bench.jsonl and the logs.
 # Without a GPU it stops cleanly after GpuChecks reports why (exit 3).
+# GPU_CHECKS_ARGS adds arguments to GpuChecks; GPU_CHECKS_ARGS="--emulate --no-bench" rehearses the whole
+# check program on the Java twins of the kernels, on a machine without a GPU (slow: raise GPU_CHECKS_TIMEOUT).
 set -u
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -67,10 +69,10 @@ grep -E 'name|NVIDIA' "$OUT/env.txt" | head -3
 
 # 3. GPU checks and benchmark
 JOPTS=(-XX:+UseParallelGC -Dorg.bytedeco.javacpp.cachedir="${TMPDIR:-/tmp}/javacpp-cache")
-CP="$B/app/cnf4j.jar:$B/app/lib/*"
+CP="$B/app/cnf4j.jar:$B/app/cnf4j-gpu-checks.jar:$B/app/lib/*"
 set -o pipefail
 timeout "${GPU_CHECKS_TIMEOUT:-240}" "$JAVA" "${JOPTS[@]}" -cp "$CP" org.cnf4j.engine.cuda.GpuChecks \
-    --ref "$B/ref/swissroll" --cpuref "$B/cpuref.d" --out "$OUT/gpu_checks.json" 2>&1 | tee "$OUT/gpu_checks.log"
+    --ref "$B/ref/swissroll" --cpuref "$B/cpuref.d" --out "$OUT/gpu_checks.json" ${GPU_CHECKS_ARGS:-} 2>&1 | tee "$OUT/gpu_checks.log"
 rc=$?
 say "GpuChecks exit $rc"
 if [ "$rc" = 3 ]; then

@@ -42,14 +42,8 @@ final class PhiGradient {
         }
         add(w, grad, p.tensor("w.weight").offset());
         add(cw, grad, p.tensor("c.weight").offset());
-        int d1 = s.d() + 1, r = s.r(), aOff = p.tensor("A").offset();
-        for (int q = 0; q < r; q++) {
-            for (int j = 0; j < d1; j++) {
-                double acc = 0;
-                for (int i = 0; i < d1; i++) acc += p.data[aOff + q * d1 + i] * (mBar.get(i, j) + mBar.get(j, i));
-                grad[aOff + q * d1 + j] += acc;
-            }
-        }
+        int aOff = p.tensor("A").offset();
+        PhiHostMath.addGramAdjoint(p.data, aOff, s.r(), s.d() + 1, mBar.toArray(), grad, aOff);
     }
 
     private static void add(double[] src, double[] dst, int off) {

@@ -42,30 +42,16 @@ public final class PhiWeights {
         w = round(p.copyOf("w.weight"));
         cw = round(p.copyOf("c.weight"));
         cb = round(p.copyOf("c.bias"))[0];
-        double[] a = round(p.copyOf("A"));
-        int r = shape.r(), d1 = d + 1;
-        m = new double[d1 * d1];
-        for (int i = 0; i < d1; i++) {
-            for (int j = 0; j < d1; j++) {
-                double s = 0;
-                for (int q = 0; q < r; q++) s += a[q * d1 + i] * a[q * d1 + j];
-                m[i * d1 + j] = s;
-            }
-        }
+        int d1 = d + 1;
+        m = PhiHostMath.gram(round(p.copyOf("A")), shape.r(), d1);
         mMat = Mat.create(dtype, d1, d1);
         mMat.copyFrom(m, 0);
-        double tr = 0;
-        for (int i = 0; i < d; i++) tr += m[i * d1 + i];
-        traceMx = tr;
+        traceMx = PhiHostMath.traceX(m, d1, d);
         k0x = new double[mm * d];
-        g0 = new double[mm];
         for (int j = 0; j < mm; j++) {
-            for (int q = 0; q < d; q++) {
-                double v = k[0].get(j, q);
-                k0x[j * d + q] = v;
-                g0[j] += v * v;
-            }
+            for (int q = 0; q < d; q++) k0x[j * d + q] = k[0].get(j, q);
         }
+        g0 = PhiHostMath.squaredRowNorms(k0x, mm, d, d);
     }
 
     /** Rounds to the engine precision so the Java-side copies agree with the BLAS matrices. */

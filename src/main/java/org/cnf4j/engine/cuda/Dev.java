@@ -4,7 +4,8 @@ import org.cnf4j.backend.DType;
 
 /**
  * The few operations the GPU engine needs from a device: buffers, copies, column-major GEMM (cuBLAS
- * semantics) and launches of the kernels of {@code src/main/cuda/otflow_kernels.cu} by name.
+ * semantics) and launches of the kernels of {@code src/main/cuda/otflow_kernels.cu} by name (the
+ * engine calls them through the typed methods of {@link Kernels}).
  * {@link CudaDev} runs them on an NVIDIA GPU; {@link JavaDev} runs their Java twins on the CPU, so
  * that the engine's orchestration is tested without a GPU; {@link LockstepDev} runs both and reports
  * the first operation whose results differ.
