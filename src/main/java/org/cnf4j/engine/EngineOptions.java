@@ -126,13 +126,9 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
     }
 
     private static int intProp(java.util.Properties p, String key, int dflt) {
-        String v = p.getProperty(key);
-        if (v == null) return dflt;
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("-D" + key + " must be an integer, got '" + v + "'");
-        }
+        long v = longProp(p, key, dflt);
+        if (v != (int) v) throw new IllegalArgumentException("-D" + key + " is out of range, got " + v);
+        return (int) v;
     }
 
     private static long longProp(java.util.Properties p, String key, long dflt) {
