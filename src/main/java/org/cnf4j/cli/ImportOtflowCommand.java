@@ -41,12 +41,13 @@ public final class ImportOtflowCommand implements Callable<Integer> {
         int ntVal = cfg.has("nt_val") ? cfg.get("nt_val").asInt(ref.nt()) : ref.nt();
         if (ref.nt() < 1 || ntVal < 1) throw new IllegalArgumentException(config + ": nt and nt_val must be >= 1");
         String data = cfg.hasNonNull("data") ? cfg.get("data").asText() : null;
-        RunDirectory run = RunDirectory.create(out);
-        var extra = new ObjectMapper().createObjectNode();
-        extra.put("weights", weights.toAbsolutePath().toString()).put("config", config.toAbsolutePath().toString());
-        extra.set("reference_config", cfg);
-        run.saveWeights(ref.params());
-        run.saveModelConfig(ref.params().shape, ref.alpha(), ref.nt(), ntVal, data, DataTransform.identity(d), extra);
+        try (RunDirectory run = RunDirectory.create(out)) {
+            var extra = new ObjectMapper().createObjectNode();
+            extra.put("weights", weights.toAbsolutePath().toString()).put("config", config.toAbsolutePath().toString());
+            extra.set("reference_config", cfg);
+            run.saveWeights(ref.params());
+            run.saveModelConfig(ref.params().shape, ref.alpha(), ref.nt(), ntVal, data, DataTransform.identity(d), extra);
+        }
         System.out.printf("imported d=%d m=%d nTh=%d (%d parameters) into %s%n", d, ref.params().shape.m(), ref.params().shape.nTh(),
                 ref.params().size(), out);
         return 0;

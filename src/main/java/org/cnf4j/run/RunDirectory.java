@@ -20,34 +20,87 @@ import org.cnf4j.train.TrainConfig;
  * instead of weights/. Every file is written under a temporary name and
  * renamed into place, so an interrupted run never leaves a half-written file.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
     /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
     public static final String OTFLOW = "otflow", JKO = "jko";
 
     private final Path dir;
+    /** The one-writer lock, held from {@link #create} or {@link #openForWriting} until {@link #close}; null for a reader. */
+    private final RunLock lock;
 
-    private RunDirectory(Path dir) { this.dir = dir; }
+    private RunDirectory(Path dir, RunLock lock) {
+        this.dir = dir;
+        this.lock = lock;
+    }
 
     public Path path() { return dir; }
 
-    /** Creates the folder; refuses one that already holds files. */
+    /**
+     * Creates the folder and takes its lock (see {@link RunLock}) until {@link #close}; refuses one that already holds
+     * files, and one that another writer holds ({@link RunLock.InUseException}), writing nothing into either.
+     */
     public static RunDirectory create(Path dir) throws IOException {
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory: choose another --out");
-            try (var s = Files.list(dir)) {
-                if (s.findAny().isPresent()) throw new IOException(dir + " is not empty: choose another --out or remove it");
+            if (hasContent(dir)) {
+                RunLock.checkFree(dir);   // a run still writing here is the better answer than "not empty"
+                throw notEmpty(dir);
             }
         }
         Files.createDirectories(dir);
-        return new RunDirectory(dir);
+        return locked(dir, true);
     }
 
-    /** Opens an existing run (for --resume); it must hold config.json. */
+    /**
+     * Takes the folder's lock and writes this process's PID into it. Lock first, look second ({@code fresh}: the folder
+     * must hold nothing else): of two fresh runs on one folder exactly one gets the lock, and if that one has already
+     * finished and released it, its files are there and the other stops at "not empty".
+     */
+    private static RunDirectory locked(Path dir, boolean fresh) throws IOException {
+        RunLock l = RunLock.acquire(dir);
+        try {
+            if (fresh && hasContent(dir)) throw notEmpty(dir);
+            l.stamp();
+        } catch (IOException | RuntimeException e) {
+            l.close();
+            throw e;
+        }
+        return new RunDirectory(dir, l);
+    }
+
+    /** Whether the folder holds anything but a lock file (a fresh run's own, or one a killed writer left). */
+    private static boolean hasContent(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(f -> !f.getFileName().toString().equals(RunLock.FILE));
+        }
+    }
+
+    private static IOException notEmpty(Path dir) {
+        return new IOException(dir + " is not empty: choose another --out or remove it");
+    }
+
+    /** Opens an existing run to read it; it must hold config.json. */
     public static RunDirectory open(Path dir) throws IOException {
+        requireConfig(dir);
+        return new RunDirectory(dir, null);
+    }
+
+    /** Opens an existing run to write into it (for --resume), holding its lock until {@link #close}. */
+    public static RunDirectory openForWriting(Path dir) throws IOException {
+        requireConfig(dir);
+        return locked(dir, false);
+    }
+
+    private static void requireConfig(Path dir) throws IOException {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new IOException(dir + " is not a cnf4j run directory (no config.json): check --out");
         }
-        return new RunDirectory(dir);
+    }
+
+    /** Releases the lock, if this is a writer's; a reader's close does nothing. */
+    @Override
+    public void close() throws IOException {
+        if (lock != null) lock.close();
     }
 
     public Path checkpointFile() { return dir.resolve("checkpoint.bin"); }

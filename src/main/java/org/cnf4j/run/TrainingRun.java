@@ -116,44 +116,47 @@ public final class TrainingRun {
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
-        RunDirectory run = null;
-        if (o.out() != null) {
-            run = RunDirectory.create(o.out());
-            Map<String, Object> opts = new LinkedHashMap<>();
-            opts.put("data", source);
-            opts.putAll(o.recorded());
-            opts.put("checkpoint-every", ckEvery);
-            opts.put("method", meth);
-            if (jkoSteps > 0) opts.put("steps", jkoSteps);
-            run.saveConfig(cfg, source, transform, opts, jkoSteps);
+        // the run directory stays locked against other writers until the run, plot included, is done
+        try (RunDirectory run = o.out() == null ? null : RunDirectory.create(o.out())) {
+            if (run != null) {
+                Map<String, Object> opts = new LinkedHashMap<>();
+                opts.put("data", source);
+                opts.putAll(o.recorded());
+                opts.put("checkpoint-every", ckEvery);
+                opts.put("method", meth);
+                if (jkoSteps > 0) opts.put("steps", jkoSteps);
+                run.saveConfig(cfg, source, transform, opts, jkoSteps);
+            }
+            TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
         }
-        TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
-        return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
     }
 
     /**
      * Continues the run in {@code dir} from its checkpoint with its saved configuration; {@code iters} (if not null)
      * raises an OT-Flow run's budget. Log lines past the checkpoint are dropped (those iterations run again), so the
-     * run ends bit-identical to an uninterrupted one. The engine runs in the saved precision and thread count.
+     * run ends bit-identical to an uninterrupted one. The engine runs in the saved precision and thread count. The
+     * run directory stays locked against other writers until the run, plot included, is done.
      */
     public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, EngineOptions engine, RunListener listener) throws IOException {
         Engines.checkAvailable(engine);
-        RunDirectory run = RunDirectory.open(dir);
-        TrainConfig saved = run.loadConfig();
-        String source = run.loadDataSource();
-        int jkoSteps = run.loadJkoSteps();
-        if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
-            throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
+        try (RunDirectory run = RunDirectory.openForWriting(dir)) {
+            TrainConfig saved = run.loadConfig();
+            String source = run.loadDataSource();
+            int jkoSteps = run.loadJkoSteps();
+            if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
+                throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
+            }
+            TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
+            Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
+            TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
+            if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
+            truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
+            int ckEvery = checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY;
+            DataTransform transform = run.loadTransform(cfg.shape().d());
+            EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(cfg.threads());
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, true, true), state, eo, listener);
         }
-        TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
-        Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
-        TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
-        if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
-        truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
-        int ckEvery = checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY;
-        DataTransform transform = run.loadTransform(cfg.shape().d());
-        EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(cfg.threads());
-        return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, true, true), state, eo, listener);
     }
 
     /** A resolved run: everything {@link #train} needs. */
