@@ -11,6 +11,7 @@ import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunDirectory;
 import org.cnf4j.run.RunModel;
 import org.cnf4j.run.RunResult;
@@ -106,6 +107,7 @@ public final class FittedFlow implements AutoCloseable {
     /** Copies a run directory's files (not temporaries) into a new one. */
     private static void copyRun(Path from, Path to) throws IOException {
         if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) return;
+        OutputGuard.apart("directory", to, "the run it copies", from);   // inside it, the copy would copy itself
         try (RunDirectory copy = RunDirectory.create(to); var files = Files.walk(from)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path rel = from.relativize(p);

@@ -15,6 +15,7 @@ import java.util.List;
 import org.cnf4j.eval.AdaptiveFlow;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.eval.Mmd;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +57,10 @@ public final class EvalCommand implements Callable<Integer> {
         if (adaptive && (!(rtol > 0) || !(atol > 0))) throw new IllegalArgumentException("--rtol and --atol must be > 0");
         String source = data != null ? data : m.data();
         if (source == null) throw new IllegalArgumentException(model + " names no data source; give --data SOURCE");
+        if (output != null) {   // the default, RUN_DIR/eval.json, is this command's own result file
+            OutputGuard.besideRun("--output", output, model);
+            OutputGuard.apart("--output", output, data != null ? "the --data file" : "the run's data file", DataSets.file(source));
+        }
         Dataset ds = DataSets.isToy(source)
                 ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, 10_000))
                 : DataSets.load(source, m.seed());

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.run.RunDirectory;
 import picocli.CommandLine.Command;
@@ -26,6 +27,8 @@ public final class ImportOtflowCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!Files.isDirectory(weights)) throw new java.nio.file.NoSuchFileException(null, null, weights + ": no such weights folder; check --weights");
         if (!Files.isRegularFile(config)) throw new java.nio.file.NoSuchFileException(null, null, config + ": config file not found; check --config");
+        OutputGuard.apart("--out", out, "the --weights folder", weights);
+        OutputGuard.apart("--out", out, "the --config file", config);
         ReferenceModel ref;
         JsonNode cfg;
         try {

@@ -9,6 +9,7 @@ import org.cnf4j.backend.DType;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.LossResult;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunListener;
 import org.cnf4j.run.RunResult;
 import org.cnf4j.run.TrainingOptions;
@@ -80,6 +81,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (out == null) throw new IllegalArgumentException("--out RUN_DIR is required");
         if (config != null) {
             ConfigFile.apply(config, spec, spec.commandLine().getParseResult(), Set.of("config", "resume", "help", "version", "verbose"));
+        }
+        if (!resume) {
+            OutputGuard.apart("--out", out, "the --data file", DataSets.file(data));
+            OutputGuard.apart("--out", out, "the --config file", config);
         }
         EngineOptions eo = engine.checkedOptions(DType.FLOAT32, 2); // before anything is written
         Console console = new Console(out);

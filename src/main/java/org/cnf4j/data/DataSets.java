@@ -64,6 +64,12 @@ public final class DataSets {
         return source != null && ToyData.names().contains(source.trim().toLowerCase(Locale.ROOT));
     }
 
+    /** The file a SOURCE reads (as given, relative paths against the working directory); null for toy and MAF sources. */
+    public static Path file(String source) {
+        if (source == null || source.isBlank() || isToy(source) || source.trim().toLowerCase(Locale.ROOT).startsWith("maf:")) return null;
+        return Path.of(source.trim());
+    }
+
     /** A one-line description of the valid SOURCE forms, for help texts and error messages. */
     public static String validForms() {
         return "a toy name (" + String.join(", ", ToyData.names()) + "), a path to a .npy or .csv file, or maf:NAME[:ROOT] with NAME one of "
