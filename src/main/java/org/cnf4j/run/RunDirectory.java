@@ -2,6 +2,7 @@ package org.cnf4j.run;
 import org.cnf4j.format.Npy;
 import org.cnf4j.data.DataTransform;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
 import org.cnf4j.train.TrainConfig;
 
 /**
@@ -107,16 +109,44 @@ public final class RunDirectory implements AutoCloseable {
 
     public Path logFile() { return dir.resolve("log.csv"); }
 
-    /** The training configuration saved by {@link #saveConfig}. */
+    /**
+     * The training configuration saved by {@link #saveConfig}. Its model shape must agree with config.json's top-level
+     * d, m and nTh, which eval, logp, sample and plot read: a file edited by hand in one place would otherwise train
+     * one model and score another.
+     */
     public TrainConfig loadConfig() throws IOException {
         ObjectMapper om = new ObjectMapper();
-        var node = om.readTree(dir.resolve("config.json").toFile());
+        JsonNode node = readConfig();
         if (node == null || !node.has("train")) throw new IOException(dir.resolve("config.json") + " has no training configuration");
+        TrainConfig cfg;
         try {
-            return om.treeToValue(node.get("train"), TrainConfig.class);
+            cfg = om.treeToValue(node.get("train"), TrainConfig.class);
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException(dir.resolve("config.json") + " holds an invalid training configuration: " + e.getMessage());
         }
+        PhiShape s = cfg.shape();
+        sameAsTrained(node, "d", s.d());
+        sameAsTrained(node, "m", s.m());
+        sameAsTrained(node, "nTh", s.nTh());
+        return cfg;
+    }
+
+    private void sameAsTrained(JsonNode node, String key, int trained) throws IOException {
+        int top = node.path(key).asInt(trained);
+        if (top != trained) {
+            throw new IOException(dir.resolve("config.json") + " says " + key + "=" + top + " but its training configuration has "
+                    + key + "=" + trained + ": the file was edited; restore it");
+        }
+    }
+
+    private JsonNode readConfig() throws IOException {
+        return new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+    }
+
+    /** What config.json's "options" recorded for {@code key} (a missing node when nothing, e.g. in older runs). */
+    public JsonNode loadOption(String key) throws IOException {
+        JsonNode node = readConfig();
+        return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node.path("options").path(key);
     }
 
     /** The number of JKO-Flow subproblems K saved in config.json; 0 for an OT-Flow run. */
