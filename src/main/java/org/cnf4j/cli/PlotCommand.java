@@ -37,7 +37,8 @@ public final class PlotCommand implements Callable<Integer> {
         RunModel m = RunModel.load(model);
         OutputGuard.besideRun("--out", out, model);   // RUN_DIR/plot.png is fine, the model's files are not
         OutputGuard.apart("--out", out, data != null ? "the --data file" : "the run's data file", DataSets.file(data != null ? data : m.data()));
-        RunPlot.draw(m, model.resolve("log.csv"), out, o, eo);
+        String note = RunPlot.draw(m, model.resolve("log.csv"), out, o, eo);
+        if (note != null) System.out.println("note: " + Main.oneLine(note));
         System.out.printf("wrote %s%n", out);
         return 0;
     }

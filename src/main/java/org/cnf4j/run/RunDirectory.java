@@ -1,5 +1,6 @@
 package org.cnf4j.run;
 import org.cnf4j.format.Npy;
+import org.cnf4j.data.DataSets;
 import org.cnf4j.data.DataTransform;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -149,6 +150,21 @@ public final class RunDirectory implements AutoCloseable {
         return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node.path("options").path(key);
     }
 
+    /**
+     * Null when the run's data file is as it was when the run started, or when there is nothing to compare (toy and
+     * MAF data, runs saved before fingerprints, a file that is gone: reading it says so); else one line saying that
+     * the file changed and how.
+     */
+    public String dataFileChange() throws IOException {
+        JsonNode node = readConfig();
+        if (node == null) return null;
+        DataFile saved = DataFile.fromJson(node.get(DataFile.KEY));
+        Path file = DataSets.file(node.path("data").asText(null));
+        if (saved == null || file == null || !Files.isRegularFile(file)) return null;
+        String what = saved.change(DataFile.of(file));
+        return what == null ? null : file + " has changed since the run was trained (" + what + ")";
+    }
+
     /** The number of JKO-Flow subproblems K saved in config.json; 0 for an OT-Flow run. */
     public int loadJkoSteps() throws IOException {
         var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
@@ -188,6 +204,8 @@ public final class RunDirectory implements AutoCloseable {
         ObjectNode c = modelConfig(om, cfg.shape(), cfg.alpha(), cfg.nt(), cfg.ntVal(), data, transform);
         c.put("method", jkoSteps > 0 ? JKO : OTFLOW);
         if (jkoSteps > 0) c.putObject("jko").put("steps", jkoSteps);
+        Path file = DataSets.file(data);
+        if (file != null && Files.isRegularFile(file)) c.set(DataFile.KEY, DataFile.of(file).toJson(om));
         c.set("train", om.valueToTree(cfg));
         if (options != null) c.set("options", om.valueToTree(options));
         om.writeValue(tempFile("config.json").toFile(), c);

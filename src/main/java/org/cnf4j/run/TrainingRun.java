@@ -80,8 +80,8 @@ public final class TrainingRun {
             source = o.data().trim().toLowerCase(Locale.ROOT);
             ds = null;
         } else {
-            source = o.data().trim();
-            ds = DataSets.load(source, sd);
+            ds = DataSets.load(o.data().trim(), sd);
+            source = DataSets.canonical(o.data());   // saved so that eval, plot and resume find it from any folder
         }
         int d = ds == null ? 2 : ds.d();
         String where = source != null ? source : "the data";
@@ -145,7 +145,7 @@ public final class TrainingRun {
      * {@code threads} is given (results do not depend on it), the saved thread count; checkpoints come every
      * {@code checkpointEvery} iterations or as the run started. plot.png is drawn if {@code plot} and the run did not
      * start without it. Refused before anything is written: a run directory another process writes, a config.json
-     * edited out of agreement with itself.
+     * edited out of agreement with itself, a data file changed since the run started.
      */
     public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, Integer threads, boolean plot, EngineOptions engine,
                                    RunListener listener) throws IOException {
@@ -158,6 +158,8 @@ public final class TrainingRun {
             if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
                 throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
             }
+            String changed = run.dataFileChange();
+            if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
             TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
             Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
             TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
