@@ -11,6 +11,7 @@ import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunDirectory;
 import org.cnf4j.run.RunModel;
 import org.cnf4j.run.RunResult;
@@ -88,25 +89,26 @@ public final class FittedFlow implements AutoCloseable {
             copyRun(model.dir(), dir);
             return;
         }
-        RunDirectory run = RunDirectory.create(dir);
-        Map<String, Object> opts = new LinkedHashMap<>();
-        opts.put("data", model.data());
-        opts.put("method", result.jkoSteps() > 0 ? RunDirectory.JKO : RunDirectory.OTFLOW);
-        opts.put("saved-by", "org.cnf4j.api.FittedFlow.save");
-        run.saveConfig(result.config(), model.data(), model.transform(), opts, result.jkoSteps());
-        List<org.cnf4j.model.PhiParams> maps = model.maps();
-        if (result.jkoSteps() > 0) {
-            for (int k = 1; k <= maps.size(); k++) run.saveMap(k, maps.get(k - 1));
-        } else {
-            run.saveWeights(maps.get(0));
+        try (RunDirectory run = RunDirectory.create(dir)) {   // locked against other writers while it is written
+            Map<String, Object> opts = new LinkedHashMap<>();
+            opts.put("data", model.data());
+            opts.put("method", result.jkoSteps() > 0 ? RunDirectory.JKO : RunDirectory.OTFLOW);
+            opts.put("saved-by", "org.cnf4j.api.FittedFlow.save");
+            run.saveConfig(result.config(), model.data(), model.transform(), opts, result.jkoSteps());
+            List<org.cnf4j.model.PhiParams> maps = model.maps();
+            if (result.jkoSteps() > 0) {
+                for (int k = 1; k <= maps.size(); k++) run.saveMap(k, maps.get(k - 1));
+            } else {
+                run.saveWeights(maps.get(0));
+            }
         }
     }
 
     /** Copies a run directory's files (not temporaries) into a new one. */
     private static void copyRun(Path from, Path to) throws IOException {
         if (from.toAbsolutePath().normalize().equals(to.toAbsolutePath().normalize())) return;
-        RunDirectory.create(to);
-        try (var files = Files.walk(from)) {
+        OutputGuard.apart("directory", to, "the run it copies", from);   // inside it, the copy would copy itself
+        try (RunDirectory copy = RunDirectory.create(to); var files = Files.walk(from)) {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path rel = from.relativize(p);
                 if (rel.toString().isEmpty() || rel.getFileName().toString().startsWith(".")) continue;

@@ -15,6 +15,8 @@ import java.util.List;
 import org.cnf4j.eval.AdaptiveFlow;
 import org.cnf4j.eval.Flow;
 import org.cnf4j.eval.Mmd;
+import org.cnf4j.run.OutputGuard;
+import org.cnf4j.run.RunDirectory;
 import org.cnf4j.run.RunModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,6 +58,12 @@ public final class EvalCommand implements Callable<Integer> {
         if (adaptive && (!(rtol > 0) || !(atol > 0))) throw new IllegalArgumentException("--rtol and --atol must be > 0");
         String source = data != null ? data : m.data();
         if (source == null) throw new IllegalArgumentException(model + " names no data source; give --data SOURCE");
+        if (output != null) {   // the default, RUN_DIR/eval.json, is this command's own result file
+            OutputGuard.besideRun("--output", output, model);
+            OutputGuard.apart("--output", output, data != null ? "the --data file" : "the run's data file", DataSets.file(source));
+        }
+        String changed = data == null ? RunDirectory.open(model).dataFileChange() : null;
+        if (changed != null) throw new IOException(changed + "; to evaluate on it as it is now, pass --data " + source);
         Dataset ds = DataSets.isToy(source)
                 ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, 10_000))
                 : DataSets.load(source, m.seed());
@@ -66,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
         double[] test = Arrays.copyOf(ds.test(), n * d);
         // Data other than the run's own was standardised with its own statistics: take it back to its
         // units and through the model's saved preprocessing instead, so the model sees what it was trained on.
-        boolean foreign = !source.equals(m.data());
+        boolean foreign = !DataSets.canonical(source).equals(DataSets.canonical(m.data()));
         if (foreign) test = m.transform().toModel(sourceUnits(ds, test));
         int nm = Math.min(mmdN, n);
         double[] testSub = Arrays.copyOf(test, nm * d);

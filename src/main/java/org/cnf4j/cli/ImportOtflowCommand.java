@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.run.RunDirectory;
 import picocli.CommandLine.Command;
@@ -26,6 +27,8 @@ public final class ImportOtflowCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!Files.isDirectory(weights)) throw new java.nio.file.NoSuchFileException(null, null, weights + ": no such weights folder; check --weights");
         if (!Files.isRegularFile(config)) throw new java.nio.file.NoSuchFileException(null, null, config + ": config file not found; check --config");
+        OutputGuard.apart("--out", out, "the --weights folder", weights);
+        OutputGuard.apart("--out", out, "the --config file", config);
         ReferenceModel ref;
         JsonNode cfg;
         try {
@@ -41,12 +44,13 @@ public final class ImportOtflowCommand implements Callable<Integer> {
         int ntVal = cfg.has("nt_val") ? cfg.get("nt_val").asInt(ref.nt()) : ref.nt();
         if (ref.nt() < 1 || ntVal < 1) throw new IllegalArgumentException(config + ": nt and nt_val must be >= 1");
         String data = cfg.hasNonNull("data") ? cfg.get("data").asText() : null;
-        RunDirectory run = RunDirectory.create(out);
-        var extra = new ObjectMapper().createObjectNode();
-        extra.put("weights", weights.toAbsolutePath().toString()).put("config", config.toAbsolutePath().toString());
-        extra.set("reference_config", cfg);
-        run.saveWeights(ref.params());
-        run.saveModelConfig(ref.params().shape, ref.alpha(), ref.nt(), ntVal, data, DataTransform.identity(d), extra);
+        try (RunDirectory run = RunDirectory.create(out)) {
+            var extra = new ObjectMapper().createObjectNode();
+            extra.put("weights", weights.toAbsolutePath().toString()).put("config", config.toAbsolutePath().toString());
+            extra.set("reference_config", cfg);
+            run.saveWeights(ref.params());
+            run.saveModelConfig(ref.params().shape, ref.alpha(), ref.nt(), ntVal, data, DataTransform.identity(d), extra);
+        }
         System.out.printf("imported d=%d m=%d nTh=%d (%d parameters) into %s%n", d, ref.params().shape.m(), ref.params().shape.nTh(),
                 ref.params().size(), out);
         return 0;

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +31,8 @@ public final class LogpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ModelSupport.checkMatrixOutput(output);
+        OutputGuard.apart("--output", output, "the --input file", input);
+        OutputGuard.apart("--output", output, "the --model run directory", model);
         if (nt != null) ModelSupport.positive("--nt", nt);
         EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);

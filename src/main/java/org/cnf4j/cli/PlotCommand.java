@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cnf4j.backend.DType;
+import org.cnf4j.data.DataSets;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunModel;
 import org.cnf4j.run.RunPlot;
 import picocli.CommandLine.Command;
@@ -33,7 +35,10 @@ public final class PlotCommand implements Callable<Integer> {
         RunPlot.Options o = new RunPlot.Options(data, samples, grid, nt, seed);
         var eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);
-        RunPlot.draw(m, model.resolve("log.csv"), out, o, eo);
+        OutputGuard.besideRun("--out", out, model);   // RUN_DIR/plot.png is fine, the model's files are not
+        OutputGuard.apart("--out", out, data != null ? "the --data file" : "the run's data file", DataSets.file(data != null ? data : m.data()));
+        String note = RunPlot.draw(m, model.resolve("log.csv"), out, o, eo);
+        if (note != null) System.out.println("note: " + Main.oneLine(note));
         System.out.printf("wrote %s%n", out);
         return 0;
     }

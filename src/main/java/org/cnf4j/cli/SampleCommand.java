@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +34,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         ModelSupport.checkMatrixOutput(output);
+        OutputGuard.apart("--output", output, "the --model run directory", model);
         ModelSupport.positive("-n", n);
         if (nt != null) ModelSupport.positive("--nt", nt);
         EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);

@@ -2,6 +2,8 @@ package org.cnf4j.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -9,6 +11,7 @@ import org.cnf4j.backend.DType;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.LossResult;
+import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.RunListener;
 import org.cnf4j.run.RunResult;
 import org.cnf4j.run.TrainingOptions;
@@ -19,7 +22,9 @@ import org.cnf4j.train.TrainState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -71,22 +76,33 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed (model, batches, file shuffle and split; default 0).") Long seed;
     @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--checkpoint-every", description = "Write a checkpoint every N iterations (default 50); always at the end.") Integer checkpointEvery;
-    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint (the saved configuration is used; --iters may raise the budget).")
+    @Option(names = "--resume", description = "Continue the run in --out from its checkpoint with its saved configuration; takes only "
+            + "--iters (to raise the budget), --device, --threads, --checkpoint-every, --no-plot and --verbose, and refuses other options.")
     boolean resume;
     @Option(names = "--no-plot", description = "Do not draw RUN_DIR/plot.png at the end (see cnf4j plot).") boolean noPlot;
+
+    /**
+     * What --resume takes: options that do not change the saved run (the budget may only grow, see TrainingRun.resume;
+     * results do not depend on the device or threads). Every other option would be ignored, so it is refused.
+     */
+    static final List<String> RESUMABLE = List.of("iters", "device", "threads", "checkpoint-every", "no-plot", "verbose");
 
     @Override
     public Integer call() throws IOException {
         if (out == null) throw new IllegalArgumentException("--out RUN_DIR is required");
-        if (config != null) {
-            ConfigFile.apply(config, spec, spec.commandLine().getParseResult(), Set.of("config", "resume", "help", "version", "verbose"));
+        ParseResult parsed = spec.commandLine().getParseResult();
+        List<String> fromFile = config == null ? List.of()
+                : ConfigFile.apply(config, spec, parsed, Set.of("config", "resume", "help", "version", "verbose"));
+        if (resume) refuseChanges(parsed, fromFile);
+        else {
+            OutputGuard.apart("--out", out, "the --data file", DataSets.file(data));
+            OutputGuard.apart("--out", out, "the --config file", config);
         }
         EngineOptions eo = engine.checkedOptions(DType.FLOAT32, 2); // before anything is written
         Console console = new Console(out);
         RunResult res;
         if (resume) {
-            if (epochs != null) throw new IllegalArgumentException("--epochs cannot change a saved run's budget; use --iters");
-            res = TrainingRun.resume(out, iters, checkpointEvery, eo, console);
+            res = TrainingRun.resume(out, iters, checkpointEvery, engine.threadsGiven() ? eo.threads() : null, !noPlot, eo, console);
         } else {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
                     .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr)
@@ -105,6 +121,23 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (res.plotError() != null) System.out.println("note: no plot drawn (" + Main.oneLine(res.plotError()) + ")");
         return 0;
+    }
+
+    /** Refuses, in one line, every option of the command line or the --config file that --resume would not apply. */
+    private void refuseChanges(ParseResult parsed, List<String> fromFile) {
+        List<String> fixed = new ArrayList<>();
+        for (OptionSpec opt : spec.options()) {
+            String name = opt.longestName().replaceFirst("^--", "");
+            if (parsed.hasMatchedOption(opt) && !RESUMABLE.contains(name) && !Set.of("out", "resume", "config").contains(name)) fixed.add("--" + name);
+        }
+        for (String key : fromFile) {
+            if (!RESUMABLE.contains(key) && !key.equals("out")) fixed.add(key + " (in " + config + ")");
+        }
+        if (!fixed.isEmpty()) {
+            throw new IllegalArgumentException("--resume continues " + out + " as it was configured and takes only --"
+                    + String.join(", --", RESUMABLE) + "; it would ignore " + String.join(", ", fixed)
+                    + ": drop them, or start a new run with another --out");
+        }
     }
 
     /** What a person sees: the resume line, a progress line on terminals, validation lines and the trainer's notices. */

@@ -64,6 +64,30 @@ public final class DataSets {
         return source != null && ToyData.names().contains(source.trim().toLowerCase(Locale.ROOT));
     }
 
+    /**
+     * The SOURCE as a run directory saves it, so that it means the same from any working directory: a toy name in
+     * lower case, a file as its absolute normalised path, {@code maf:NAME:ROOT} with ROOT absolute; {@code maf:NAME}
+     * as it is (its root is the environment's, see the class comment). Null stays null.
+     */
+    public static String canonical(String source) {
+        if (source == null || source.isBlank()) return source;
+        String s = source.trim();
+        if (isToy(s)) return s.toLowerCase(Locale.ROOT);
+        if (s.toLowerCase(Locale.ROOT).startsWith("maf:")) {
+            String[] parts = s.split(":", 3);
+            return parts.length == 3 && !parts[2].isEmpty() ? parts[0] + ":" + parts[1] + ":" + absolute(Path.of(parts[2])) : s;
+        }
+        return absolute(Path.of(s)).toString();
+    }
+
+    /** The file a SOURCE reads (as given, relative paths against the working directory); null for toy and MAF sources. */
+    public static Path file(String source) {
+        if (source == null || source.isBlank() || isToy(source) || source.trim().toLowerCase(Locale.ROOT).startsWith("maf:")) return null;
+        return Path.of(source.trim());
+    }
+
+    private static Path absolute(Path p) { return p.toAbsolutePath().normalize(); }
+
     /** A one-line description of the valid SOURCE forms, for help texts and error messages. */
     public static String validForms() {
         return "a toy name (" + String.join(", ", ToyData.names()) + "), a path to a .npy or .csv file, or maf:NAME[:ROOT] with NAME one of "

@@ -1,7 +1,9 @@
 package org.cnf4j.run;
 import org.cnf4j.format.Npy;
+import org.cnf4j.data.DataSets;
 import org.cnf4j.data.DataTransform;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.cnf4j.model.PhiParams;
+import org.cnf4j.model.PhiShape;
 import org.cnf4j.train.TrainConfig;
 
 /**
@@ -20,50 +23,146 @@ import org.cnf4j.train.TrainConfig;
  * instead of weights/. Every file is written under a temporary name and
  * renamed into place, so an interrupted run never leaves a half-written file.
  */
-public final class RunDirectory {
+public final class RunDirectory implements AutoCloseable {
     /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
     public static final String OTFLOW = "otflow", JKO = "jko";
 
     private final Path dir;
+    /** The one-writer lock, held from {@link #create} or {@link #openForWriting} until {@link #close}; null for a reader. */
+    private final RunLock lock;
 
-    private RunDirectory(Path dir) { this.dir = dir; }
+    private RunDirectory(Path dir, RunLock lock) {
+        this.dir = dir;
+        this.lock = lock;
+    }
 
     public Path path() { return dir; }
 
-    /** Creates the folder; refuses one that already holds files. */
+    /**
+     * Creates the folder and takes its lock (see {@link RunLock}) until {@link #close}; refuses one that already holds
+     * files, and one that another writer holds ({@link RunLock.InUseException}), writing nothing into either.
+     */
     public static RunDirectory create(Path dir) throws IOException {
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory: choose another --out");
-            try (var s = Files.list(dir)) {
-                if (s.findAny().isPresent()) throw new IOException(dir + " is not empty: choose another --out or remove it");
+            if (hasContent(dir)) {
+                RunLock.checkFree(dir);   // a run still writing here is the better answer than "not empty"
+                throw notEmpty(dir);
             }
         }
         Files.createDirectories(dir);
-        return new RunDirectory(dir);
+        return locked(dir, true);
     }
 
-    /** Opens an existing run (for --resume); it must hold config.json. */
+    /**
+     * Takes the folder's lock and writes this process's PID into it. Lock first, look second ({@code fresh}: the folder
+     * must hold nothing else): of two fresh runs on one folder exactly one gets the lock, and if that one has already
+     * finished and released it, its files are there and the other stops at "not empty".
+     */
+    private static RunDirectory locked(Path dir, boolean fresh) throws IOException {
+        RunLock l = RunLock.acquire(dir);
+        try {
+            if (fresh && hasContent(dir)) throw notEmpty(dir);
+            l.stamp();
+        } catch (IOException | RuntimeException e) {
+            l.close();
+            throw e;
+        }
+        return new RunDirectory(dir, l);
+    }
+
+    /** Whether the folder holds anything but a lock file (a fresh run's own, or one a killed writer left). */
+    private static boolean hasContent(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(f -> !f.getFileName().toString().equals(RunLock.FILE));
+        }
+    }
+
+    private static IOException notEmpty(Path dir) {
+        return new IOException(dir + " is not empty: choose another --out or remove it");
+    }
+
+    /** Opens an existing run to read it; it must hold config.json. */
     public static RunDirectory open(Path dir) throws IOException {
+        requireConfig(dir);
+        return new RunDirectory(dir, null);
+    }
+
+    /** Opens an existing run to write into it (for --resume), holding its lock until {@link #close}. */
+    public static RunDirectory openForWriting(Path dir) throws IOException {
+        requireConfig(dir);
+        return locked(dir, false);
+    }
+
+    private static void requireConfig(Path dir) throws IOException {
         if (!Files.isRegularFile(dir.resolve("config.json"))) {
             throw new IOException(dir + " is not a cnf4j run directory (no config.json): check --out");
         }
-        return new RunDirectory(dir);
+    }
+
+    /** Releases the lock, if this is a writer's; a reader's close does nothing. */
+    @Override
+    public void close() throws IOException {
+        if (lock != null) lock.close();
     }
 
     public Path checkpointFile() { return dir.resolve("checkpoint.bin"); }
 
     public Path logFile() { return dir.resolve("log.csv"); }
 
-    /** The training configuration saved by {@link #saveConfig}. */
+    /**
+     * The training configuration saved by {@link #saveConfig}. Its model shape must agree with config.json's top-level
+     * d, m and nTh, which eval, logp, sample and plot read: a file edited by hand in one place would otherwise train
+     * one model and score another.
+     */
     public TrainConfig loadConfig() throws IOException {
         ObjectMapper om = new ObjectMapper();
-        var node = om.readTree(dir.resolve("config.json").toFile());
+        JsonNode node = readConfig();
         if (node == null || !node.has("train")) throw new IOException(dir.resolve("config.json") + " has no training configuration");
+        TrainConfig cfg;
         try {
-            return om.treeToValue(node.get("train"), TrainConfig.class);
+            cfg = om.treeToValue(node.get("train"), TrainConfig.class);
         } catch (IOException | IllegalArgumentException e) {
             throw new IOException(dir.resolve("config.json") + " holds an invalid training configuration: " + e.getMessage());
         }
+        PhiShape s = cfg.shape();
+        sameAsTrained(node, "d", s.d());
+        sameAsTrained(node, "m", s.m());
+        sameAsTrained(node, "nTh", s.nTh());
+        return cfg;
+    }
+
+    private void sameAsTrained(JsonNode node, String key, int trained) throws IOException {
+        int top = node.path(key).asInt(trained);
+        if (top != trained) {
+            throw new IOException(dir.resolve("config.json") + " says " + key + "=" + top + " but its training configuration has "
+                    + key + "=" + trained + ": the file was edited; restore it");
+        }
+    }
+
+    private JsonNode readConfig() throws IOException {
+        return new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+    }
+
+    /** What config.json's "options" recorded for {@code key} (a missing node when nothing, e.g. in older runs). */
+    public JsonNode loadOption(String key) throws IOException {
+        JsonNode node = readConfig();
+        return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node.path("options").path(key);
+    }
+
+    /**
+     * Null when the run's data file is as it was when the run started, or when there is nothing to compare (toy and
+     * MAF data, runs saved before fingerprints, a file that is gone: reading it says so); else one line saying that
+     * the file changed and how.
+     */
+    public String dataFileChange() throws IOException {
+        JsonNode node = readConfig();
+        if (node == null) return null;
+        DataFile saved = DataFile.fromJson(node.get(DataFile.KEY));
+        Path file = DataSets.file(node.path("data").asText(null));
+        if (saved == null || file == null || !Files.isRegularFile(file)) return null;
+        String what = saved.change(DataFile.of(file));
+        return what == null ? null : file + " has changed since the run was trained (" + what + ")";
     }
 
     /** The number of JKO-Flow subproblems K saved in config.json; 0 for an OT-Flow run. */
@@ -105,6 +204,8 @@ public final class RunDirectory {
         ObjectNode c = modelConfig(om, cfg.shape(), cfg.alpha(), cfg.nt(), cfg.ntVal(), data, transform);
         c.put("method", jkoSteps > 0 ? JKO : OTFLOW);
         if (jkoSteps > 0) c.putObject("jko").put("steps", jkoSteps);
+        Path file = DataSets.file(data);
+        if (file != null && Files.isRegularFile(file)) c.set(DataFile.KEY, DataFile.of(file).toJson(om));
         c.set("train", om.valueToTree(cfg));
         if (options != null) c.set("options", om.valueToTree(options));
         om.writeValue(tempFile("config.json").toFile(), c);

@@ -41,8 +41,12 @@ public final class RunPlot {
         public static Options defaults() { return new Options(null, 2000, 100, null, 0); }
     }
 
-    /** Draws {@code m} into the PNG file {@code out} (written atomically), with the curves of {@code logFile} if it exists. */
-    public static void draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine) throws IOException {
+    /**
+     * Draws {@code m} into the PNG file {@code out} (written atomically), with the curves of {@code logFile} if it
+     * exists. Returns null, or a one-line note when the run's own data were left out: not available here, or
+     * changed since training (data given in {@code o} are drawn or fail).
+     */
+    public static String draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine) throws IOException {
         String data = o.data();
         int samples = o.samples(), grid = o.grid();
         long seed = o.seed();
@@ -50,7 +54,12 @@ public final class RunPlot {
         int d = m.d(), steps = nt != null ? nt : m.nt();
         double[] test = null;
         String source = data != null ? data : m.data();
-        if (source != null) {
+        String note = null;
+        String changed = data == null && m.dir() != null && Files.isRegularFile(m.dir().resolve("config.json"))
+                ? RunDirectory.open(m.dir()).dataFileChange() : null;
+        if (changed != null) {
+            note = changed + "; plotted the model without the data (--data " + source + " draws them anyway)";
+        } else if (source != null) {
             try {
                 Dataset ds = DataSets.isToy(source)
                         ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, samples))
@@ -59,7 +68,8 @@ public final class RunPlot {
                 test = Arrays.copyOf(ds.test(), Math.min(samples, ds.nTest()) * d);
             } catch (IOException | IllegalArgumentException e) {
                 if (data != null) throw e;
-                test = null;   // the run's data are not available here: plot the model alone
+                test = null;   // the run's data are not available here: plot the model alone, and say so
+                note = "the run's data " + source + " are not available here (" + e.getMessage() + "); plotted the model without the data";
             }
         }
         TrainingLog log = logFile != null && Files.isRegularFile(logFile) ? TrainingLog.read(logFile) : null;
@@ -117,6 +127,7 @@ public final class RunPlot {
             ch.note(0, 1, "no training log (log.csv) in this run");
         }
         ch.write(out);
+        return note;
     }
 
     /** A few inverse-flow paths from N(0, I) draws at t=1 back to t=0 (through F_K^-1, ..., F_1^-1 for JKO-Flow). */

@@ -80,8 +80,8 @@ public final class TrainingRun {
             source = o.data().trim().toLowerCase(Locale.ROOT);
             ds = null;
         } else {
-            source = o.data().trim();
-            ds = DataSets.load(source, sd);
+            ds = DataSets.load(o.data().trim(), sd);
+            source = DataSets.canonical(o.data());   // saved so that eval, plot and resume find it from any folder
         }
         int d = ds == null ? 2 : ds.d();
         String where = source != null ? source : "the data";
@@ -116,44 +116,62 @@ public final class TrainingRun {
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
-        RunDirectory run = null;
-        if (o.out() != null) {
-            run = RunDirectory.create(o.out());
-            Map<String, Object> opts = new LinkedHashMap<>();
-            opts.put("data", source);
-            opts.putAll(o.recorded());
-            opts.put("checkpoint-every", ckEvery);
-            opts.put("method", meth);
-            if (jkoSteps > 0) opts.put("steps", jkoSteps);
-            run.saveConfig(cfg, source, transform, opts, jkoSteps);
+        // the run directory stays locked against other writers until the run, plot included, is done
+        try (RunDirectory run = o.out() == null ? null : RunDirectory.create(o.out())) {
+            if (run != null) {
+                Map<String, Object> opts = new LinkedHashMap<>();
+                opts.put("data", source);
+                opts.putAll(o.recorded());
+                opts.put("checkpoint-every", ckEvery);
+                opts.put("method", meth);
+                if (jkoSteps > 0) opts.put("steps", jkoSteps);
+                opts.put("plot", o.plot());   // a resume keeps it
+                run.saveConfig(cfg, source, transform, opts, jkoSteps);
+            }
+            TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
         }
-        TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
-        return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
+    }
+
+    /** {@link #resume(Path, Integer, Integer, Integer, boolean, EngineOptions, RunListener)} in the saved thread count, with the saved plot choice. */
+    public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, EngineOptions engine, RunListener listener) throws IOException {
+        return resume(dir, iters, checkpointEvery, null, true, engine, listener);
     }
 
     /**
      * Continues the run in {@code dir} from its checkpoint with its saved configuration; {@code iters} (if not null)
      * raises an OT-Flow run's budget. Log lines past the checkpoint are dropped (those iterations run again), so the
-     * run ends bit-identical to an uninterrupted one. The engine runs in the saved precision and thread count.
+     * run ends bit-identical to an uninterrupted one. The engine runs in the saved precision and, unless
+     * {@code threads} is given (results do not depend on it), the saved thread count; checkpoints come every
+     * {@code checkpointEvery} iterations or as the run started. plot.png is drawn if {@code plot} and the run did not
+     * start without it. Refused before anything is written: a run directory another process writes, a config.json
+     * edited out of agreement with itself, a data file changed since the run started.
      */
-    public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, EngineOptions engine, RunListener listener) throws IOException {
+    public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, Integer threads, boolean plot, EngineOptions engine,
+                                   RunListener listener) throws IOException {
         Engines.checkAvailable(engine);
-        RunDirectory run = RunDirectory.open(dir);
-        TrainConfig saved = run.loadConfig();
-        String source = run.loadDataSource();
-        int jkoSteps = run.loadJkoSteps();
-        if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
-            throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+        try (RunDirectory run = RunDirectory.openForWriting(dir)) {
+            TrainConfig saved = run.loadConfig();
+            String source = run.loadDataSource();
+            int jkoSteps = run.loadJkoSteps();
+            if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
+                throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
+            }
+            String changed = run.dataFileChange();
+            if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
+            TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
+            Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
+            TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
+            if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
+            truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
+            int ckEvery = checkpointEvery != null ? checkpointEvery : run.loadOption("checkpoint-every").asInt(DEFAULT_CHECKPOINT_EVERY);
+            if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
+            boolean drawPlot = plot && run.loadOption("plot").asBoolean(true);
+            DataTransform transform = run.loadTransform(cfg.shape().d());
+            EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, drawPlot, true), state, eo, listener);
         }
-        TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
-        Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
-        TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
-        if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
-        truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
-        int ckEvery = checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY;
-        DataTransform transform = run.loadTransform(cfg.shape().d());
-        EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(cfg.threads());
-        return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, true, true), state, eo, listener);
     }
 
     /** A resolved run: everything {@link #train} needs. */
@@ -180,7 +198,7 @@ public final class TrainingRun {
         List<PhiParams> maps;
         double nll;
         int bestIter;
-        EngineOptions eo = engineOptions.withDtype(cfg.dtype()).withThreads(cfg.threads());
+        EngineOptions eo = engineOptions.withDtype(cfg.dtype());   // threads: the run's, or a resume's --threads
         try (FlowEngine engine = Engines.create(cfg.shape(), eo);
              RunFiles files = p.run() == null ? null : new RunFiles(p.run(), cfg, p.jkoSteps(), state)) {
             Listeners all = new Listeners(files, user);
