@@ -98,7 +98,8 @@ public final class DataSets {
         Path file = Path.of(s);
         String ext = MatrixFile.extension(file);
         boolean pathLike = s.contains("/") || s.contains("\\") || !ext.isEmpty();
-        if (!pathLike && !Files.exists(file)) throw new IllegalArgumentException("unknown data source '" + s + "'; use " + validForms());
+        // NOFOLLOW_LINKS: a bare word naming a broken or looping link is a file the user meant, reported as such by the reader
+        if (!pathLike && !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw new IllegalArgumentException("unknown data source '" + s + "'; use " + validForms());
         return file(file, s, seed, options);
     }
 

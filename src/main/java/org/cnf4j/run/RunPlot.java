@@ -43,6 +43,15 @@ public final class RunPlot {
 
     /** Draws {@code m} into the PNG file {@code out} (written atomically), with the curves of {@code logFile} if it exists. */
     public static void draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine) throws IOException {
+        draw(m, logFile, out, o, engine, null);
+    }
+
+    /**
+     * As {@link #draw(RunModel, Path, Path, Options, EngineOptions)}, with the run's data already loaded
+     * ({@code loaded}, null to load {@code o.data()} or the run's source). A training run passes its own: a pipe or
+     * FIFO it was read from cannot be read a second time (a FIFO would block until someone writes to it again).
+     */
+    static void draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine, Dataset loaded) throws IOException {
         String data = o.data();
         int samples = o.samples(), grid = o.grid();
         long seed = o.seed();
@@ -50,7 +59,9 @@ public final class RunPlot {
         int d = m.d(), steps = nt != null ? nt : m.nt();
         double[] test = null;
         String source = data != null ? data : m.data();
-        if (source != null) {
+        if (loaded != null && loaded.d() == d) {
+            test = Arrays.copyOf(loaded.test(), Math.min(samples, loaded.nTest()) * d);
+        } else if (source != null) {
             try {
                 Dataset ds = DataSets.isToy(source)
                         ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, samples))

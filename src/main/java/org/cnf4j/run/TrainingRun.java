@@ -213,7 +213,7 @@ public final class TrainingRun {
         String plotError = null;
         if (dir != null && p.plot()) {
             try {
-                RunPlot.draw(model, p.run().logFile(), dir.resolve("plot.png"), RunPlot.Options.defaults(), eo.withDtype(DType.FLOAT64));
+                RunPlot.draw(model, p.run().logFile(), dir.resolve("plot.png"), RunPlot.Options.defaults(), eo.withDtype(DType.FLOAT64), ds);
             } catch (IOException | RuntimeException e) {
                 plotError = e.getMessage() == null ? e.toString() : e.getMessage();
             }
