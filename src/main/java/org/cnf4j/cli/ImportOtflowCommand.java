@@ -26,14 +26,9 @@ public final class ImportOtflowCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!Files.isDirectory(weights)) throw new java.nio.file.NoSuchFileException(null, null, weights + ": no such weights folder; check --weights");
         if (!Files.isRegularFile(config)) throw new java.nio.file.NoSuchFileException(null, null, config + ": config file not found; check --config");
-        ReferenceModel ref;
-        JsonNode cfg;
-        try {
-            ref = ReferenceModel.load(weights, config);
-            cfg = new ObjectMapper().readTree(config.toFile());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(config + ": " + e.getMessage());
-        }
+        // a weight of the wrong shape or dtype, or a config value out of range: a usage error naming its file
+        ReferenceModel ref = ReferenceModel.load(weights, config);
+        JsonNode cfg = new ObjectMapper().readTree(config.toFile());
         int d = ref.params().shape.d();
         for (double v : ref.params().data) {
             if (!Double.isFinite(v)) throw new IllegalArgumentException(weights + " holds non-finite weights");

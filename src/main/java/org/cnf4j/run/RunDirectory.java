@@ -168,7 +168,7 @@ public final class RunDirectory {
         try {
             if (Files.exists(tmp)) deleteFolder(tmp);
             Files.createDirectories(tmp);
-            for (PhiParams.Tensor t : p.tensors()) Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()}, false);
+            for (PhiParams.Tensor t : p.tensors()) Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), t.stateDictShape(), false);
             Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
             if (Files.exists(old)) deleteFolder(old);
             if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);

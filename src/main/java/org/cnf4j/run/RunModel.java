@@ -114,7 +114,9 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
                 maps.add(ref.params());
             }
         } catch (IllegalArgumentException e) {
-            throw new IOException(cfgFile + ": " + e.getMessage());
+            // contents that were fine when the run was written: the run directory is damaged (exit 1, not a usage
+            // error); the message already names the file at fault
+            throw new IOException(e.getMessage(), e);
         }
         RunDirectory run = RunDirectory.open(dir);
         DataTransform t = run.loadTransform(ref.params().shape.d());
