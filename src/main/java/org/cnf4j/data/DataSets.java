@@ -143,7 +143,7 @@ public final class DataSets {
         boolean integer = Preprocessing.isIntegerValued(x);
         Dataset.Dequantisation deq = null;
         if (o.dequantise() == Dequantise.ON && !integer) {
-            throw new IllegalArgumentException(where + ": dequantisation was asked for but the data are not all whole numbers; turn it off (or AUTO) for continuous data");
+            throw new IllegalArgumentException(where + ": dequantisation was asked for but the data are not all whole numbers below 2^53 in magnitude; turn it off (or AUTO) for continuous data");
         }
         if (integer && o.dequantise() != Dequantise.OFF) {
             deq = Preprocessing.dequantise(x, noiseSeed);
