@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.format.MissingFile;
 import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.run.RunDirectory;
 import picocli.CommandLine.Command;
@@ -24,7 +25,9 @@ public final class ImportOtflowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!Files.exists(weights)) throw MissingFile.explain(weights, "weights folder");
         if (!Files.isDirectory(weights)) throw new java.nio.file.NoSuchFileException(null, null, weights + ": no such weights folder; check --weights");
+        if (!Files.exists(config)) throw MissingFile.explain(config, "config file");
         if (!Files.isRegularFile(config)) throw new java.nio.file.NoSuchFileException(null, null, config + ": config file not found; check --config");
         // a weight of the wrong shape or dtype, or a config value out of range: a usage error naming its file
         ReferenceModel ref = ReferenceModel.load(weights, config);
