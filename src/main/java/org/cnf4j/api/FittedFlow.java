@@ -53,7 +53,11 @@ public final class FittedFlow implements AutoCloseable {
     /** The run directory the model lives in, or null for an in-memory fit not yet saved. */
     public Path directory() { return model.dir(); }
 
-    /** Log-densities (nats) of rows in the data's units, one per row. */
+    /**
+     * Log-densities (nats) of rows in the data's units, one per row. A row too far from the training data to be
+     * standardised or integrated in double precision gets NaN or -infinity (as {@code cnf4j logp} writes it; the
+     * command also warns); check with {@code Double.isFinite}.
+     */
     public double[] logDensity(double[][] rows) {
         MatrixFile.Matrix m = FlowBuilder.toMatrix(rows);
         checkDimension(m.cols());

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,9 +11,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.cnf4j.format.MissingFile;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.Tag;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParseResult;
@@ -30,11 +31,11 @@ final class ConfigFile {
 
     /** Reads the file and sets every option that the command line did not; returns the keys it applied. */
     static List<String> apply(Path file, CommandSpec spec, ParseResult parsed, Set<String> forbidden) throws IOException {
-        if (!Files.exists(file)) throw new NoSuchFileException(null, null, file + ": config file not found; check --config");
+        if (!Files.exists(file)) throw MissingFile.explain(file, "config file");
         if (!Files.isReadable(file) || Files.isDirectory(file)) throw new AccessDeniedException(null, null, file + ": cannot read the config file");
         Object root;
         try (Reader r = Files.newBufferedReader(file)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+            root = new Yaml(new PlainConstructor()).load(r);
         } catch (java.nio.charset.CharacterCodingException | java.io.UncheckedIOException e) {
             throw new IllegalArgumentException(file + ": not a text file");
         } catch (org.yaml.snakeyaml.error.YAMLException e) {
@@ -45,6 +46,7 @@ final class ConfigFile {
         if (!(root instanceof Map<?, ?> map)) throw new IllegalArgumentException(file + ": expected a mapping of option names to values");
         Map<String, Object> resolved = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!scalar(e.getKey())) throw new IllegalArgumentException(file + ": " + kind(e.getKey()) + " is not an option name");
             String key = normalise(String.valueOf(e.getKey()));
             if (forbidden.contains(key)) throw new IllegalArgumentException(file + ": option '" + key + "' cannot be set in a config file");
             OptionSpec opt = spec.findOption("--" + key);
@@ -58,6 +60,17 @@ final class ConfigFile {
             opt.setValue(convert(e.getValue(), opt.type(), file, key));
         }
         return List.copyOf(resolved.keySet());
+    }
+
+    /**
+     * SafeConstructor with timestamps kept as the text they were written as: a {@code java.util.Date} would come back
+     * in the JVM's time zone and format ("Fri Dec 14 00:00:00 UTC 2001"), which is not what the user wrote.
+     */
+    private static final class PlainConstructor extends SafeConstructor {
+        PlainConstructor() {
+            super(new LoaderOptions());
+            yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
+        }
     }
 
     static String normalise(String key) {
@@ -76,9 +89,12 @@ final class ConfigFile {
         if (v == null) throw new IllegalArgumentException(where + " has no value");
         if (v instanceof List<?> l) {
             if (type != String.class) throw new IllegalArgumentException(where + " takes one value, not a list");
+            for (Object e : l) if (!scalar(e)) throw new IllegalArgumentException(where + ": " + kind(e) + " is not a valid option value");
             return l.stream().map(String::valueOf).collect(Collectors.joining(","));
         }
         if (v instanceof Map<?, ?>) throw new IllegalArgumentException(where + " takes a value, not a mapping");
+        // anything else (!!binary gives a byte[], !!set a Set) would print as Java's toString, e.g. "[B@701fc37a"
+        if (!scalar(v)) throw new IllegalArgumentException(where + ": " + kind(v) + " is not a valid option value");
         String s = String.valueOf(v).trim();
         try {
             if (type == String.class) return s;
@@ -103,5 +119,19 @@ final class ConfigFile {
             // reported below
         }
         throw new IllegalArgumentException(where + ": '" + s + "' is not a valid " + type.getSimpleName().toLowerCase(Locale.ROOT));
+    }
+
+    /** The values a YAML scalar loads as under {@link PlainConstructor}: text, numbers, booleans. */
+    private static boolean scalar(Object v) {
+        return v instanceof String || v instanceof Number || v instanceof Boolean;
+    }
+
+    private static String kind(Object v) {
+        if (v == null) return "an empty value";
+        if (v instanceof byte[]) return "a binary value";
+        if (v instanceof java.util.Set<?>) return "a set";
+        if (v instanceof List<?>) return "a list";
+        if (v instanceof Map<?, ?>) return "a mapping";
+        return "a value of an unsupported YAML type";
     }
 }

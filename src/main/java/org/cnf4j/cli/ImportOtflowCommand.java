@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.format.MissingFile;
 import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.ReferenceModel;
 import org.cnf4j.run.RunDirectory;
@@ -25,18 +26,15 @@ public final class ImportOtflowCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!Files.exists(weights)) throw MissingFile.explain(weights, "weights folder");
         if (!Files.isDirectory(weights)) throw new java.nio.file.NoSuchFileException(null, null, weights + ": no such weights folder; check --weights");
+        if (!Files.exists(config)) throw MissingFile.explain(config, "config file");
         if (!Files.isRegularFile(config)) throw new java.nio.file.NoSuchFileException(null, null, config + ": config file not found; check --config");
         OutputGuard.apart("--out", out, "the --weights folder", weights);
         OutputGuard.apart("--out", out, "the --config file", config);
-        ReferenceModel ref;
-        JsonNode cfg;
-        try {
-            ref = ReferenceModel.load(weights, config);
-            cfg = new ObjectMapper().readTree(config.toFile());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(config + ": " + e.getMessage());
-        }
+        // a weight of the wrong shape or dtype, or a config value out of range: a usage error naming its file
+        ReferenceModel ref = ReferenceModel.load(weights, config);
+        JsonNode cfg = new ObjectMapper().readTree(config.toFile());
         int d = ref.params().shape.d();
         for (double v : ref.params().data) {
             if (!Double.isFinite(v)) throw new IllegalArgumentException(weights + " holds non-finite weights");

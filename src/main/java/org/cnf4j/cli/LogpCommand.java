@@ -43,8 +43,36 @@ public final class LogpCommand implements Callable<Integer> {
             logp = m.logDensity(e, steps, x.data(), x.rows(), standardised);
         }
         MatrixFile.write(output, logp, x.rows(), 1, List.of("logp"));
-        System.out.printf(java.util.Locale.ROOT, "wrote %d log-densities to %s (mean %.4f nats)%n", logp.length, output, mean(logp));
+        // A row far outside the training data can leave the double range (standardised, or in the flow): its NaN or
+        // -inf is the honest answer for that row and stays in the file, but it must not turn the mean into NaN
+        // unnoticed. Exit 0: every row was scored and the file is complete; the warning says which rows to look at.
+        ModelSupport.NonFinite bad = ModelSupport.NonFinite.of(logp, x.rows(), 1);
+        if (bad.count() == 0) {
+            System.out.printf(java.util.Locale.ROOT, "wrote %d log-densities to %s (mean %.4f nats)%n", logp.length, output, mean(logp));
+            return 0;
+        }
+        String why = !standardised && m.transform().overflows(x.data(), bad.first())
+                ? "standardising it overflows, it is too far from the training data relative to their std"
+                : "the flow's integration overflowed, the row is far outside the training data";
+        ModelSupport.warn(bad.count() + " of " + logp.length + " rows have no finite log-density, first data row " + (bad.first() + 1)
+                + " (" + logp[bad.first()] + "): " + why + "; they are written as they are and left out of the mean");
+        int finite = logp.length - bad.count();
+        if (finite == 0) System.out.printf("wrote %d log-densities to %s (none finite)%n", logp.length, output);
+        else System.out.printf(java.util.Locale.ROOT, "wrote %d log-densities to %s (mean %.4f nats over the %d finite ones)%n", logp.length, output,
+                finiteMean(logp), finite);
         return 0;
+    }
+
+    static double finiteMean(double[] a) {
+        double s = 0;
+        int n = 0;
+        for (double v : a) {
+            if (Double.isFinite(v)) {
+                s += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : s / n;
     }
 
     static double mean(double[] a) {

@@ -1,7 +1,10 @@
 package org.cnf4j.cli;
 
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.cnf4j.format.MissingFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,8 +13,13 @@ import picocli.CommandLine.Command;
         description = "Continuous normalizing flows with optimal-transport regularisation (OT-Flow).",
         subcommands = {TrainCommand.class, EvalCommand.class, LogpCommand.class, SampleCommand.class, ImportOtflowCommand.class,
             PlotCommand.class, BenchCommand.class, ExperimentCommand.class})
-public final class Main implements Runnable {
-    @Override public void run() { CommandLine.usage(this, System.out); }
+public final class Main implements java.util.concurrent.Callable<Integer> {
+    /** No command: the usage goes to stderr and the exit code says so (2), as for any other incomplete command line. */
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.err);
+        return 2;
+    }
 
     public static void main(String[] args) { System.exit(execute(args)); }
 
@@ -50,6 +58,8 @@ public final class Main implements Runnable {
     static String message(Throwable ex) {
         if (ex instanceof NoSuchFileException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": file not found";
         if (ex instanceof AccessDeniedException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": permission denied";
+        // ELOOP arrives as a FileSystemException with the OS text as reason, or (from a file walk) a bare FileSystemLoopException
+        if (ex instanceof FileSystemException e && e.getFile() != null && MissingFile.isLoop(e)) return MissingFile.loop(Path.of(e.getFile())).getMessage();
         if (ex instanceof com.fasterxml.jackson.core.JacksonException e) return "not valid JSON: " + oneLine(e.getOriginalMessage());
         if (ex instanceof OutOfMemoryError) return "out of memory: use a smaller batch or more heap (CNF4J_JAVA_OPTS=-Xmx...)";
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();

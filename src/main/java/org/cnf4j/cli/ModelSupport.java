@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.cnf4j.format.AtomicFile;
 import org.cnf4j.format.MatrixFile;
 
 /** Checks and helpers shared by the commands that use a trained model. */
@@ -36,17 +37,30 @@ final class ModelSupport {
         return m;
     }
 
+    /** The rows of an n x cols row-major matrix that hold a NaN or an infinity: how many, and the first (0-based, -1 if none). */
+    record NonFinite(int count, int first) {
+        static NonFinite of(double[] v, int n, int cols) {
+            int count = 0, first = -1;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < cols; j++) {
+                    if (!Double.isFinite(v[i * cols + j])) {
+                        if (first < 0) first = i;
+                        count++;
+                        break;
+                    }
+                }
+            }
+            return new NonFinite(count, first);
+        }
+    }
+
+    /** One warning line on stderr, in the form of the error lines, for results that are written but need a word. */
+    static void warn(String message) {
+        System.err.println("cnf4j: warning: " + message);
+    }
+
     /** Writes a small JSON file atomically. */
     static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, bytes);
     }
 }

@@ -60,6 +60,11 @@ public final class SampleCommand implements Callable<Integer> {
             header.add("logp");
         }
         MatrixFile.write(output, outRows, n, cols, header);
+        ModelSupport.NonFinite bad = ModelSupport.NonFinite.of(outRows, n, cols);
+        if (bad.count() > 0) {
+            ModelSupport.warn(bad.count() + " of " + n + " samples hold a NaN or an infinity (first: row " + (bad.first() + 1) + "): the inverse flow"
+                    + (standardised ? "" : " or the map back to the data's units (mean + std * z)") + " left the double range; they are written as they are");
+        }
         System.out.printf("wrote %d samples (d=%d%s) to %s%n", n, d, withLogp ? ", last column log p" : "", output);
         return 0;
     }

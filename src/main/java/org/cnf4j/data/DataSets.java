@@ -122,7 +122,8 @@ public final class DataSets {
         Path file = Path.of(s);
         String ext = MatrixFile.extension(file);
         boolean pathLike = s.contains("/") || s.contains("\\") || !ext.isEmpty();
-        if (!pathLike && !Files.exists(file)) throw new IllegalArgumentException("unknown data source '" + s + "'; use " + validForms());
+        // NOFOLLOW_LINKS: a bare word naming a broken or looping link is a file the user meant, reported as such by the reader
+        if (!pathLike && !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw new IllegalArgumentException("unknown data source '" + s + "'; use " + validForms());
         return file(file, s, seed, options);
     }
 
@@ -166,7 +167,7 @@ public final class DataSets {
         boolean integer = Preprocessing.isIntegerValued(x);
         Dataset.Dequantisation deq = null;
         if (o.dequantise() == Dequantise.ON && !integer) {
-            throw new IllegalArgumentException(where + ": dequantisation was asked for but the data are not all whole numbers; turn it off (or AUTO) for continuous data");
+            throw new IllegalArgumentException(where + ": dequantisation was asked for but the data are not all whole numbers below 2^53 in magnitude; turn it off (or AUTO) for continuous data");
         }
         if (integer && o.dequantise() != Dequantise.OFF) {
             deq = Preprocessing.dequantise(x, noiseSeed);

@@ -61,6 +61,18 @@ public record DataTransform(double[] mean, double[] std, double offset, double s
         return z;
     }
 
+    /**
+     * Whether row {@code i} of {@code x} (source units) has a finite value that {@link #toModel} takes to infinity:
+     * a point so far from the training data, relative to its std, that the standardised value leaves the double
+     * range. The model then cannot score it, and callers should say so rather than pass on a NaN.
+     */
+    public boolean overflows(double[] x, int i) {
+        int d = d();
+        double[] z = toModel(java.util.Arrays.copyOfRange(x, i * d, (i + 1) * d));
+        for (int j = 0; j < d; j++) if (Double.isFinite(x[i * d + j]) && !Double.isFinite(z[j])) return true;
+        return false;
+    }
+
     /** Model space to source units (continuous; a fresh array). */
     public double[] fromModel(double[] z) {
         int d = d();

@@ -101,7 +101,7 @@ public final class MafData {
         if (Files.exists(npy)) {
             m = MatrixFile.read(npy);
         } else if (Files.exists(csv)) {
-            MatrixFile.Table t = MatrixFile.readCsv(csv);
+            MatrixFile.Table t = MatrixFile.readTable(csv);
             m = t.matrix();
             if (t.header() != null) {
                 List<Integer> keep = new ArrayList<>();

@@ -13,10 +13,12 @@ import java.util.SplittableRandom;
  *     the remainder, in file order (the reference's {@code int(0.1 * N)} truncation). For tiny files each part gets
  *     at least one row, which differs from the reference only below 11 rows.</li>
  * <li><b>Standardise</b> ({@link #columnStats}, {@link #standardise}): subtract the per-column mean and divide by the
- *     per-column standard deviation of train + validation (ddof 0, NumPy's default). A column whose std is 0 (or not
- *     positive and finite) gets std 1, so it is only centred; {@link #constantColumns} names such columns so a caller
- *     can warn (a constant column has no density and will dominate the loss).</li>
- * <li><b>Dequantise</b> ({@link #dequantise}): for integer-valued data, {@code x' = (x - min + u) / (max - min + 1)}
+ *     per-column standard deviation of train + validation (ddof 0, NumPy's default), computed without overflow or
+ *     underflow for values anywhere in the double range. A column that is constant in train + validation is refused
+ *     ({@link #splitAndStandardise}): it has no density, so a flow cannot model it. ({@link #safeStd} keeps the
+ *     reference's std-1 rule for the MAF loaders that follow it.)</li>
+ * <li><b>Dequantise</b> ({@link #dequantise}): for integer-valued data (whole numbers below 2^53 in magnitude, see
+ *     {@link #isIntegerValued}), {@code x' = (x - min + u) / (max - min + 1)}
  *     with u ~ U(0, 1) drawn once from the seed and min, max over the whole matrix (one scalar scale, as for images:
  *     (x + u) / 256 for 8-bit pixels, (x + u) / 17 for digits 0..16). Then standardisation follows as usual.</li>
  * <li><b>Shuffle</b> ({@link #shuffleRows}): Fisher-Yates on rows from a {@link SplittableRandom} seed, before the
@@ -52,20 +54,49 @@ public final class Preprocessing {
         return Arrays.copyOfRange(x, from * d, to * d);
     }
 
-    /** Mean and std (with the given delta degrees of freedom, 0 or 1) of each column of the first n rows. */
+    /**
+     * Mean and std (with the given delta degrees of freedom, 0 or 1) of each column of the first n rows; the std of a
+     * column whose values are all equal is exactly 0.
+     *
+     * <p>Two passes over each column scaled by a power of two near its largest magnitude, so that neither the sum nor
+     * the squares leave the double range: the squares of values near 1e-300 underflow to 0 and those near 1e300
+     * overflow to infinity, giving std 0 or NaN for data that are perfectly usable. Scaling by a power of two is
+     * exact, so wherever the plain sums stay in range the result is bit for bit what they give.
+     */
     public static Stats columnStats(double[] x, int n, int d, int ddof) {
         if (n - ddof < 1) throw new IllegalArgumentException("need more than " + ddof + " row(s) for a standard deviation, got " + n);
-        double[] mean = new double[d], std = new double[d];
-        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
+        double[] mean = new double[d], std = new double[d], scale = new double[d];
+        boolean[] constant = new boolean[d];
+        java.util.Arrays.fill(constant, true);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                double v = x[i * d + j];
+                scale[j] = Math.max(scale[j], Math.abs(v));
+                if (v != x[j]) constant[j] = false;
+            }
+        }
+        int[] shift = new int[d];
+        for (int j = 0; j < d; j++) shift[j] = scale[j] > 0 ? -exponent(scale[j]) : 0;
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += Math.scalb(x[i * d + j], shift[j]);
         for (int j = 0; j < d; j++) mean[j] /= n;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < d; j++) {
-                double c = x[i * d + j] - mean[j];
+                double c = Math.scalb(x[i * d + j], shift[j]) - mean[j];
                 std[j] += c * c;
             }
         }
-        for (int j = 0; j < d; j++) std[j] = Math.sqrt(std[j] / (n - ddof));
+        for (int j = 0; j < d; j++) {
+            // the mean of equal values can come out an ulp off the value (0.1 + 0.1 + 0.1 != 0.3), which would give
+            // a tiny positive std; a constant column is told by its values instead
+            mean[j] = constant[j] ? x[j] : Math.scalb(mean[j], -shift[j]);
+            std[j] = constant[j] ? 0 : Math.scalb(Math.sqrt(std[j] / (n - ddof)), -shift[j]);
+        }
         return new Stats(mean, std);
+    }
+
+    /** The binary exponent e of |v| >= 2^e, also for subnormal v (Math.getExponent gives -1023 for all of them). */
+    private static int exponent(double v) {
+        return v >= Double.MIN_NORMAL ? Math.getExponent(v) : Math.getExponent(v * 0x1p64) - 64;
     }
 
     /** The 0-based columns whose std is not a positive finite number. */
@@ -87,9 +118,15 @@ public final class Preprocessing {
         for (int k = 0; k < x.length; k++) x[k] = (x[k] - mean[k % d]) / std[k % d];
     }
 
-    /** Whether every value is a whole number (and finite). */
+    /**
+     * Every double of magnitude 2^53 or more is a whole number, so such values say nothing about the data being
+     * counts or levels; dequantising them would add noise far below their resolution.
+     */
+    public static final double INTEGER_LIMIT = 0x1p53;
+
+    /** Whether every value is a whole number of magnitude below {@link #INTEGER_LIMIT} (and finite). */
     public static boolean isIntegerValued(double[] x) {
-        for (double v : x) if (!Double.isFinite(v) || v != Math.rint(v)) return false;
+        for (double v : x) if (!(Math.abs(v) < INTEGER_LIMIT) || v != Math.rint(v)) return false;
         return x.length > 0;
     }
 
@@ -139,18 +176,45 @@ public final class Preprocessing {
         List<String> allNotes = new ArrayList<>(notes);
         Stats st = columnStats(x, s.train() + s.validation(), d, 0);
         List<Integer> constant = constantColumns(st.std());
-        if (!constant.isEmpty()) {
-            allNotes.add("column(s) " + oneBased(constant) + " are constant in train+validation: std set to 1 (they carry no density; consider dropping them)");
-        }
-        safeStd(st.std());
+        if (!constant.isEmpty()) throw new IllegalArgumentException(name + ": " + constantMessage(constant, st.mean()));
         double[] train = rows(x, d, 0, s.train());
         double[] val = rows(x, d, s.train(), s.train() + s.validation());
         double[] test = rows(x, d, s.train() + s.validation(), n);
         standardise(train, st.mean(), st.std());
         standardise(val, st.mean(), st.std());
         standardise(test, st.mean(), st.std());
+        requireFinite(name, x, train, 0, d);
+        requireFinite(name, x, val, s.train() * d, d);
+        requireFinite(name, x, test, (s.train() + s.validation()) * d, d);
         allNotes.add("split " + s.train() + " / " + s.validation() + " / " + s.test() + " rows (train / validation / test); standardised with train+validation mean and std");
         return new Dataset(name, d, train, s.train(), val, s.validation(), test, s.test(), st.mean(), st.std(), deq, allNotes);
+    }
+
+    /**
+     * Refuses a standardised part with a value that overflowed: {@code x - mean} beyond the double range (values
+     * near +-1.8e308 of both signs), or a test row so far from train + validation that dividing by a tiny std
+     * overflows. The model would see infinity and every loss would be NaN.
+     */
+    private static void requireFinite(String name, double[] raw, double[] z, int offset, int d) {
+        for (int k = 0; k < z.length; k++) {
+            if (!Double.isFinite(z[k])) {
+                throw new IllegalArgumentException(name + ": the value " + raw[offset + k] + " in column " + (k % d + 1)
+                        + " overflows when standardised (|x - mean| / std is beyond the double range); rescale that column");
+            }
+        }
+    }
+
+    /**
+     * "column 3 is constant (all 7.0) ...": a flow cannot model a point mass (its density there is infinite, so the
+     * loss would be driven by that column alone), and giving it std 1 would hide the problem.
+     */
+    static String constantMessage(List<Integer> cols, double[] values) {
+        StringBuilder what = new StringBuilder();
+        for (int i = 0; i < Math.min(cols.size(), 8); i++) what.append(i > 0 ? ", " : "").append("all ").append(values[cols.get(i)]);
+        if (cols.size() > 8) what.append(", ...");
+        boolean one = cols.size() == 1;
+        return (one ? "column " : "columns ") + oneBased(cols) + (one ? " is" : " are") + " constant (" + what + ") in the training and validation rows: "
+                + "a flow cannot model a point mass; drop " + (one ? "it" : "them");
     }
 
     static String oneBased(List<Integer> cols) {

@@ -2,12 +2,11 @@ package org.cnf4j.experiments;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.cnf4j.format.AtomicFile;
 
 /** CSV and markdown result files, written under a temporary name and renamed into place. */
 public final class ResultFiles {
@@ -30,11 +29,7 @@ public final class ResultFiles {
     }
 
     static void write(Path file, String text) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Mean and standard error (sample standard deviation / sqrt(n); NaN for one value) of the values. */

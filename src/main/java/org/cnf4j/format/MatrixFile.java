@@ -1,19 +1,18 @@
 package org.cnf4j.format;
 
-import org.cnf4j.format.Npy;
-
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,8 +27,13 @@ import java.util.Locale;
  * {@code nan}, {@code inf}, {@code -inf}, {@code infinity} (any case) parse as numbers and are then rejected as
  * non-finite, with the first bad row named.
  *
- * <p>Every error is an {@link IOException} (the file cannot be opened or read, or is not a valid .npy) or an
- * {@link IllegalArgumentException} (the contents are not a finite, rectangular, non-empty matrix), with a one-line
+ * <p>The format is told by the first bytes, never by the name: pipes, FIFOs and {@code /dev/stdin} work like regular
+ * files (see {@link #readTable}). A compressed file (gzip, zip, xz, zstd) is refused with the command that
+ * unpacks it.
+ *
+ * <p>Every error is an {@link IOException} (the file cannot be opened or read, or is a damaged .npy) or an
+ * {@link IllegalArgumentException} (the contents cannot be used: not a finite, rectangular, non-empty matrix, an
+ * unsupported .npy dtype, a compressed file, text that is not UTF-8), with a one-line
  * message that names the file and, where it applies, the line, row and column, and says what to do. CSV errors
  * give the 1-based line of the file and the 1-based data row (the header, if any, is not a data row); .npy errors
  * give the 1-based row and its 0-based index.
@@ -49,27 +53,68 @@ public final class MatrixFile {
 
     /** Reads a .npy or CSV file into a finite, non-empty n x d matrix (see the class comment for the rules). */
     public static Matrix read(Path file) throws IOException {
-        if (isNpy(file)) return readNpy(file);
-        return readCsv(file).matrix();
+        return readTable(file).matrix();
     }
 
-    static boolean isNpy(Path file) throws IOException {
+    /**
+     * Reads a .npy or CSV file, with the CSV header's cells (null for a .npy file or a CSV file without header).
+     *
+     * <p>The file is opened once and read as one stream: the format is sniffed from its first bytes, which stay in a
+     * buffer and are read again by the parser. Pipes, FIFOs and {@code /dev/stdin} cannot seek back or be opened a
+     * second time, and a regular file is read the same way so that both give the same values. The file name plays no
+     * part, so a special file without an extension works.
+     */
+    public static Table readTable(Path file) throws IOException {
         checkReadable(file);
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] magic = in.readNBytes(6);
-            return magic.length == 6 && (magic[0] & 0xff) == 0x93 && new String(magic, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY");
+        byte[] npyBytes;
+        // FileInputStream, not Files.newInputStream: the channel stream's available() seeks, which fails on a pipe
+        // ("Illegal seek") as soon as a BufferedInputStream asks it
+        try (BufferedInputStream in = new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16)) {
+            in.mark(SNIFF);
+            byte[] head = in.readNBytes(SNIFF);
+            in.reset();
+            if (!startsWith(head, NPY_MAGIC)) {
+                for (Compressed c : COMPRESSED) {
+                    if (startsWith(head, c.magic())) {
+                        throw new IllegalArgumentException(file + ": a " + c.name() + "-compressed file, not CSV or .npy; decompress it first ("
+                                + c.unpack() + " " + file + " > data.csv), or pipe it in: " + c.unpack() + " " + file + " | cnf4j ... /dev/stdin");
+                    }
+                }
+                return csv(file, in);
+            }
+            npyBytes = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            // what FileInputStream throws for a file that vanished or cannot be opened since checkReadable
+            throw unreadable(file, Files.exists(file) ? new AccessDeniedException(file.toString()) : new NoSuchFileException(file.toString()));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not a UTF-8 text file; give a CSV file or a .npy file");
         } catch (IOException e) {
-            throw unreadable(file, e);
+            throw unreadable(file, e);   // the parsers throw IllegalArgumentException: this is the device or the pipe
         }
+        return new Table(npy(file, npyBytes), null);
     }
 
-    static Matrix readNpy(Path file) throws IOException {
-        checkReadable(file);
+    private static final int SNIFF = 6;
+    private static final byte[] NPY_MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+
+    /** A compressed format someone may hand us instead of the CSV inside: its magic number and the command that unpacks it. */
+    private record Compressed(byte[] magic, String name, String unpack) {}
+
+    // magic numbers that no UTF-8 CSV starts with (bzip2's "BZh" could be a header, so it is not here)
+    private static final List<Compressed> COMPRESSED = List.of(
+            new Compressed(new byte[] {0x1f, (byte) 0x8b}, "gzip", "gunzip -c"),
+            new Compressed(new byte[] {'P', 'K', 3, 4}, "zip", "unzip -p"),
+            new Compressed(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, "xz", "unxz -c"),
+            new Compressed(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, "zstd", "unzstd -c"));
+
+    private static boolean startsWith(byte[] head, byte[] magic) {
+        return head.length >= magic.length && Arrays.equals(Arrays.copyOf(head, magic.length), magic);
+    }
+
+    private static Matrix npy(Path file, byte[] bytes) throws IOException {
         Npy.Array a;
         try {
-            a = Npy.read(file);
-        } catch (NoSuchFileException | AccessDeniedException e) {
-            throw unreadable(file, e);
+            a = Npy.parse(bytes, file.toString());
         } catch (IOException e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
             throw new IOException(m + "; re-save it with numpy.save as a 2-D float64 array");
@@ -91,13 +136,13 @@ public final class MatrixFile {
         return new Matrix(rows, cols, data);
     }
 
-    public static Table readCsv(Path file) throws IOException {
-        checkReadable(file);
+    private static Table csv(Path file, InputStream bytes) throws IOException {
         List<String> header = null;
         int cols = -1, rows = 0, firstDataLine = 0;
         double[] buf = new double[1024];
         int size = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // a decoder of its own reports malformed input; InputStreamReader's default would replace it silently
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(bytes, StandardCharsets.UTF_8.newDecoder()))) {
             String line;
             int lineNo = 0;
             while ((line = in.readLine()) != null) {
@@ -144,10 +189,6 @@ public final class MatrixFile {
                 }
                 rows++;
             }
-        } catch (NoSuchFileException | AccessDeniedException e) {
-            throw unreadable(file, e);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new IOException(file + ": not a UTF-8 text file; give a CSV file or a .npy file");
         }
         if (rows == 0) {
             throw new IllegalArgumentException(file + ": no data rows" + (header != null ? " after the header" : "") + "; the file needs at least one row of numbers");
@@ -195,13 +236,14 @@ public final class MatrixFile {
     }
 
     private static void checkReadable(Path file) throws IOException {
-        if (!Files.exists(file)) throw new NoSuchFileException(null, null, file + ": file not found; check the path");
+        if (!Files.exists(file)) throw MissingFile.explain(file, "file");
         if (Files.isDirectory(file)) throw new IOException(file + ": is a directory, not a data file; give a .npy or .csv file");
         if (!Files.isReadable(file)) throw new AccessDeniedException(null, null, file + ": cannot read the file (permission denied); check its permissions");
     }
 
     private static IOException unreadable(Path file, IOException e) {
-        if (e instanceof NoSuchFileException) return new NoSuchFileException(null, null, file + ": file not found; check the path");
+        if (e instanceof NoSuchFileException) return MissingFile.explain(file, "file");
+        if (e instanceof java.nio.file.FileSystemException f && MissingFile.isLoop(f)) return MissingFile.loop(file);
         if (e instanceof AccessDeniedException) return new AccessDeniedException(null, null, file + ": cannot read the file (permission denied); check its permissions");
         return new IOException(file + ": cannot read the file (" + e.getMessage() + ")", e);
     }
@@ -226,39 +268,26 @@ public final class MatrixFile {
             throw new IllegalArgumentException("cannot write " + file + ": unknown extension; use a file name ending in .npy or .csv");
         }
         if (header != null && header.size() != d) throw new IllegalArgumentException("cannot write " + file + ": " + header.size() + " header names for " + d + " columns");
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp))) {
-                if (ext.equals("npy")) {
-                    Npy.write(out, data, new int[] {n, d}, false);
-                } else {
-                    BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8));
-                    for (int j = 0; j < d; j++) {
-                        if (j > 0) w.write(',');
-                        w.write(header == null ? "c" + j : header.get(j));
-                    }
-                    w.write('\n');
-                    for (int i = 0; i < n; i++) {
-                        for (int j = 0; j < d; j++) {
-                            if (j > 0) w.write(',');
-                            w.write(Double.toString(data[i * d + j]));
-                        }
-                        w.write('\n');
-                    }
-                    w.flush();
+        AtomicFile.write(file, out -> {
+            if (ext.equals("npy")) {
+                Npy.write(out, data, new int[] {n, d}, false);
+                return;
+            }
+            BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8));
+            for (int j = 0; j < d; j++) {
+                if (j > 0) w.write(',');
+                w.write(header == null ? "c" + j : header.get(j));
+            }
+            w.write('\n');
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < d; j++) {
+                    if (j > 0) w.write(',');
+                    w.write(Double.toString(data[i * d + j]));
                 }
+                w.write('\n');
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            w.flush();
+        });
     }
 
     public static String extension(Path file) {

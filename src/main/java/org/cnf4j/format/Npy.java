@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * NumPy .npy files (format versions 1-3): read float64, float32, int64, int32 and uint8 arrays of any rank into a
- * row-major double array; write float64 or float32. Fortran-ordered files are transposed on read.
+ * row-major double array; write float64 or float32. Fortran-ordered files are transposed on read. A damaged file
+ * (bad magic, truncated, malformed header) is an IOException; a valid file of an unsupported dtype is an
+ * IllegalArgumentException, which the commands report as a usage error.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -74,7 +76,11 @@ public final class Npy {
         String type = descr.substring(1);
         // check the dtype before the size, so e.g. '<c16' or '<M8[ns]' is reported as unsupported, not as truncated
         int width = width(type);
-        if (width < 0) throw new IOException(name + ": unsupported .npy dtype '" + descr + "' (supported: float64, float32, int64, int32, uint8)");
+        // a well-formed file of a kind we do not take is unusable input (a usage error), not a damaged file
+        if (width < 0) {
+            throw new IllegalArgumentException(name + ": unsupported .npy dtype '" + descr + "' (supported: float64, float32, int64, int32, uint8); "
+                    + "convert it with numpy.save(path, x.astype('float64'))");
+        }
         int dataStart = headerStart + headerLen;
         if ((long) dataStart + count * width > all.length) {
             throw new IOException(name + ": truncated .npy data (expected " + count * width + " bytes, found " + (all.length - dataStart) + ")");

@@ -18,6 +18,9 @@ public final class PhiParams {
     /** One named tensor inside the flat vector. */
     public record Tensor(String name, int offset, int rows, int cols) {
         public int size() { return rows * cols; }
+
+        /** Its shape in a PyTorch state_dict, as exported to .npy: biases are 1-D (m,), everything else (rows, cols). */
+        public int[] stateDictShape() { return name.endsWith(".bias") ? new int[] {size()} : new int[] {rows, cols}; }
     }
 
     public final PhiShape shape;

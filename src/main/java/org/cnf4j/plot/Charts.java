@@ -7,11 +7,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
+import org.cnf4j.format.AtomicFile;
 
 /**
  * Small PNG charts drawn with Java2D (no chart library): panels with axes, heat maps, scatter plots and line
@@ -156,16 +155,12 @@ public final class Charts {
     /** Writes the PNG under a temporary name, then renames it into place. */
     public void write(Path file) throws IOException {
         g.dispose();
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
-        try {
-            if (!javax.imageio.ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // an in-memory cache: ImageIO's default for a stream is a cache file in java.io.tmpdir
+        AtomicFile.write(file, out -> {
+            try (var image = new javax.imageio.stream.MemoryCacheImageOutputStream(out)) {
+                if (!javax.imageio.ImageIO.write(img, "png", image)) throw new IOException("no PNG writer available");
+            }
+        });
     }
 
     /** A viridis-like map from [0, 1] to a colour. */

@@ -1,4 +1,5 @@
 package org.cnf4j.run;
+import org.cnf4j.format.AtomicFile;
 import org.cnf4j.format.Npy;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.DataTransform;
@@ -21,7 +22,7 @@ import org.cnf4j.train.TrainConfig;
  * reference layout, so the same loader reads PyTorch exports and our models), {@code checkpoint.bin}
  * (see TrainState) and {@code log.csv}. A JKO-Flow run ({@code "method": "jko"}) keeps map k in {@code maps/k/KEY.npy}
  * instead of weights/. Every file is written under a temporary name and
- * renamed into place, so an interrupted run never leaves a half-written file.
+ * renamed into place ({@link AtomicFile}), so an interrupted run never leaves a half-written file.
  */
 public final class RunDirectory implements AutoCloseable {
     /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
@@ -208,8 +209,7 @@ public final class RunDirectory implements AutoCloseable {
         if (file != null && Files.isRegularFile(file)) c.set(DataFile.KEY, DataFile.of(file).toJson(om));
         c.set("train", om.valueToTree(cfg));
         if (options != null) c.set("options", om.valueToTree(options));
-        om.writeValue(tempFile("config.json").toFile(), c);
-        commit("config.json");
+        writeConfig(om, c);
     }
 
     /** Writes config.json for a model that was not trained here (an import): the reference keys, data and preprocessing. */
@@ -218,8 +218,11 @@ public final class RunDirectory implements AutoCloseable {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode c = modelConfig(om, shape, alpha, nt, ntVal, data, transform);
         if (extra != null) c.set("imported", extra);
-        om.writeValue(tempFile("config.json").toFile(), c);
-        commit("config.json");
+        writeConfig(om, c);
+    }
+
+    private void writeConfig(ObjectMapper om, ObjectNode c) throws IOException {
+        AtomicFile.write(dir.resolve("config.json"), om.writeValueAsBytes(c));
     }
 
     private static ObjectNode modelConfig(ObjectMapper om, org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal,
@@ -240,13 +243,6 @@ public final class RunDirectory implements AutoCloseable {
         var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
         if (node == null || !node.hasNonNull("preprocessing")) return DataTransform.identity(d);
         return DataTransform.fromJson(node.get("preprocessing"), d, dir.resolve("config.json").toString());
-    }
-
-    public Path tempFile(String name) { return dir.resolve("." + name + ".tmp"); }
-
-    /** Renames the temporary file of {@code name} into place. */
-    public void commit(String name) throws IOException {
-        Files.move(tempFile(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Writes weights/KEY.npy (float64, the reference layout), replacing the folder atomically. */
@@ -270,17 +266,19 @@ public final class RunDirectory implements AutoCloseable {
 
     private static void saveWeights(PhiParams p, Path weights) throws IOException {
         Path tmp = weights.resolveSibling("." + weights.getFileName() + ".tmp");
-        if (Files.exists(tmp)) deleteFolder(tmp);
-        Files.createDirectories(tmp);
-        for (PhiParams.Tensor t : p.tensors()) {
-            int[] shape = t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()};
-            Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), shape, false);
+        try {
+            if (Files.exists(tmp)) deleteFolder(tmp);
+            Files.createDirectories(tmp);
+            for (PhiParams.Tensor t : p.tensors()) Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), t.stateDictShape(), false);
+            Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
+            if (Files.exists(old)) deleteFolder(old);
+            if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);
+            if (Files.exists(old)) deleteFolder(old);
+        } catch (IOException e) {
+            // the folder's files are written plainly (new files get the umask's permissions); only the message needs care
+            throw AtomicFile.failure(weights, tmp, e);
         }
-        Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
-        if (Files.exists(old)) deleteFolder(old);
-        if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);
-        if (Files.exists(old)) deleteFolder(old);
     }
 
     private static void deleteFolder(Path folder) throws IOException {

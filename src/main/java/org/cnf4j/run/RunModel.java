@@ -1,5 +1,6 @@
 package org.cnf4j.run;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.format.MissingFile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -90,6 +91,7 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
 
     public static RunModel load(Path dir) throws IOException {
         if (dir == null) throw new IllegalArgumentException("--model is required");
+        if (!Files.exists(dir)) throw MissingFile.explain(dir, "run directory");
         if (!Files.isDirectory(dir)) throw new java.nio.file.NoSuchFileException(null, null, dir + ": no such run directory; check --model");
         Path cfgFile = dir.resolve("config.json");
         if (!Files.isRegularFile(cfgFile)) throw new IOException(dir + " is not a cnf4j run directory (no config.json); check --model");
@@ -114,7 +116,9 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
                 maps.add(ref.params());
             }
         } catch (IllegalArgumentException e) {
-            throw new IOException(cfgFile + ": " + e.getMessage());
+            // contents that were fine when the run was written: the run directory is damaged (exit 1, not a usage
+            // error); the message already names the file at fault
+            throw new IOException(e.getMessage(), e);
         }
         RunDirectory run = RunDirectory.open(dir);
         DataTransform t = run.loadTransform(ref.params().shape.d());

@@ -47,6 +47,15 @@ public final class RunPlot {
      * changed since training (data given in {@code o} are drawn or fail).
      */
     public static String draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine) throws IOException {
+        return draw(m, logFile, out, o, engine, null);
+    }
+
+    /**
+     * As {@link #draw(RunModel, Path, Path, Options, EngineOptions)}, with the run's data already loaded
+     * ({@code loaded}, null to load {@code o.data()} or the run's source). A training run passes its own: a pipe or
+     * FIFO it was read from cannot be read a second time (a FIFO would block until someone writes to it again).
+     */
+    static String draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine, Dataset loaded) throws IOException {
         String data = o.data();
         int samples = o.samples(), grid = o.grid();
         long seed = o.seed();
@@ -55,9 +64,11 @@ public final class RunPlot {
         double[] test = null;
         String source = data != null ? data : m.data();
         String note = null;
-        String changed = data == null && m.dir() != null && Files.isRegularFile(m.dir().resolve("config.json"))
+        String changed = loaded == null && data == null && m.dir() != null && Files.isRegularFile(m.dir().resolve("config.json"))
                 ? RunDirectory.open(m.dir()).dataFileChange() : null;
-        if (changed != null) {
+        if (loaded != null && loaded.d() == d) {
+            test = Arrays.copyOf(loaded.test(), Math.min(samples, loaded.nTest()) * d);
+        } else if (changed != null) {
             note = changed + "; plotted the model without the data (--data " + source + " draws them anyway)";
         } else if (source != null) {
             try {

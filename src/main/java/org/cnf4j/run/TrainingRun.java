@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +22,7 @@ import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.engine.LossResult;
 import org.cnf4j.eval.ComposedFlow;
+import org.cnf4j.format.AtomicFile;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
@@ -231,7 +231,7 @@ public final class TrainingRun {
         String plotError = null;
         if (dir != null && p.plot()) {
             try {
-                RunPlot.draw(model, p.run().logFile(), dir.resolve("plot.png"), RunPlot.Options.defaults(), eo.withDtype(DType.FLOAT64));
+                RunPlot.draw(model, p.run().logFile(), dir.resolve("plot.png"), RunPlot.Options.defaults(), eo.withDtype(DType.FLOAT64), ds);
             } catch (IOException | RuntimeException e) {
                 plotError = e.getMessage() == null ? e.toString() : e.getMessage();
             }
@@ -349,8 +349,8 @@ public final class TrainingRun {
             String head = line.substring(0, comma);
             if (head.equals("iter") || (head.matches("\\d+") && Integer.parseInt(head) <= iteration)) keep.add(line);
         }
-        Path tmp = log.resolveSibling(".log.csv.tmp");
-        Files.write(tmp, keep);
-        Files.move(tmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        StringBuilder text = new StringBuilder();
+        for (String line : keep) text.append(line).append('\n');
+        AtomicFile.write(log, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }

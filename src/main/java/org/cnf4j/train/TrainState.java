@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
+import org.cnf4j.format.AtomicFile;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 
@@ -113,9 +113,7 @@ public final class TrainState {
         crc.update(bytes.toByteArray());
         out.writeLong(crc.getValue());
         out.flush();
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes.toByteArray());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, bytes.toByteArray());
     }
 
     /** Loads a checkpoint, checking its integrity and that it fits {@code shape}. */

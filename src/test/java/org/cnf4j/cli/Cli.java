@@ -10,6 +10,14 @@ final class Cli {
 
     private Cli() {}
 
+    /** Imports the swissroll reference model (d = 2) as run directory {@code run}, asserting that it worked. */
+    static java.nio.file.Path importSwissroll(java.nio.file.Path run) {
+        java.nio.file.Path ref = org.cnf4j.testing.Fixtures.swissroll();
+        Result r = run("import-otflow", "--weights", ref.resolve("weights").toString(), "--config", ref.resolve("config.json").toString(), "--out", run.toString());
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r.err());
+        return run;
+    }
+
     static synchronized Result run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();

@@ -69,8 +69,11 @@ class DataSetsTest {
         assertArrayEquals(Arrays.copyOf(MatrixFile.read(file).data(), 30), first, 1e-9, "no shuffle: file order kept");
         oneLine(assertThrows(IllegalArgumentException.class,
                 () -> DataSets.load(file.toString(), 0, DataSets.Options.defaults().withDequantise(DataSets.Dequantise.ON))), "not all whole numbers");
-        Dataset raw = DataSets.load(Fixtures.data("digits.csv").toString(), 0,
-                DataSets.Options.defaults().withDequantise(DataSets.Dequantise.OFF));
+        // without dequantisation noise the always-0 pixels of digits are point masses, which a flow cannot model
+        oneLine(assertThrows(IllegalArgumentException.class, () -> DataSets.load(Fixtures.data("digits.csv").toString(), 0,
+                DataSets.Options.defaults().withDequantise(DataSets.Dequantise.OFF))), "columns 1, 33, 40, 57 are constant");
+        Path counts = write(dir.resolve("counts.csv"), "1,2\n3,5\n4,4\n2,8\n");
+        Dataset raw = DataSets.load(counts.toString(), 0, DataSets.Options.defaults().withDequantise(DataSets.Dequantise.OFF));
         assertNull(raw.dequantisation());
     }
 

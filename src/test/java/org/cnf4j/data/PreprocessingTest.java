@@ -42,7 +42,7 @@ class PreprocessingTest {
         for (int i = 0; i < n; i++) {
             x[i * d] = i;
             x[i * d + 1] = Math.sin(i) * 5 + 2;
-            x[i * d + 2] = 4; // constant
+            x[i * d + 2] = i % 4; // (a constant column is refused: ExtremeValuesTest)
         }
         Dataset ds = Preprocessing.splitAndStandardise("t", x.clone(), n, d, null, List.of());
         assertEquals(41, ds.nTrain());
@@ -53,9 +53,7 @@ class PreprocessingTest {
         System.arraycopy(ds.validation(), 0, tv, ds.train().length, ds.validation().length);
         Preprocessing.Stats s = Preprocessing.columnStats(tv, 45, d, 0);
         assertArrayEquals(new double[] {0, 0, 0}, s.mean(), 1e-12);
-        assertArrayEquals(new double[] {1, 1, 0}, s.std(), 1e-12);
-        assertEquals(1, ds.std()[2], 0);
-        assertTrue(ds.notes().stream().anyMatch(m -> m.contains("column(s) 3 are constant")), ds.notes().toString());
+        assertArrayEquals(new double[] {1, 1, 1}, s.std(), 1e-12);
         // file order is kept: the test part is the last 5 rows, and unstandardise maps back exactly
         double[] back = ds.unstandardise(ds.test());
         assertArrayEquals(Arrays.copyOfRange(x, 45 * d, 50 * d), back, 1e-12);

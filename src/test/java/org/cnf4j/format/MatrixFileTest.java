@@ -45,10 +45,10 @@ class MatrixFileTest {
 
     @Test
     void headerIsDetectedOnlyWhenACellIsNotNumeric() throws IOException {
-        MatrixFile.Table t = MatrixFile.readCsv(write(dir.resolve("h.csv"), "x,2\n1,2\n3,4\n"));
+        MatrixFile.Table t = MatrixFile.readTable(write(dir.resolve("h.csv"), "x,2\n1,2\n3,4\n"));
         assertEquals(List.of("x", "2"), t.header());
         assertEquals(2, t.matrix().rows());
-        MatrixFile.Table u = MatrixFile.readCsv(write(dir.resolve("n.csv"), "1,2\n3,4\n"));
+        MatrixFile.Table u = MatrixFile.readTable(write(dir.resolve("n.csv"), "1,2\n3,4\n"));
         assertEquals(null, u.header());
         assertEquals(2, u.matrix().rows());
     }

@@ -149,14 +149,15 @@ class NpyTest {
     }
 
     @Test
-    void unsupportedDtypeIsAnIOException() {
+    void unsupportedDtypeIsAUsageError() {
+        // a valid file of a dtype we do not read: unusable contents (IllegalArgumentException, exit 2), not damage
         // complex128 with a body of the right size, so only the dtype can be the complaint
         byte[] c16 = withHeader("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", new byte[32]);
-        IOException e = assertThrows(IOException.class, () -> Npy.parse(c16, "complex.npy"));
-        assertTrue(e.getMessage().contains("<c16"), e.getMessage());
-        // also with too few bytes, and for a dtype whose name has no plain width
-        assertThrows(IOException.class, () -> Npy.parse(withHeader("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", new byte[3]), "c"));
-        IOException m = assertThrows(IOException.class,
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Npy.parse(c16, "complex.npy"));
+        assertTrue(e.getMessage().contains("<c16") && e.getMessage().contains("astype('float64')"), e.getMessage());
+        // also with too few bytes (the dtype is checked first), and for a dtype whose name has no plain width
+        assertThrows(IllegalArgumentException.class, () -> Npy.parse(withHeader("{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }", new byte[3]), "c"));
+        IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
                 () -> Npy.parse(withHeader("{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (1,), }", new byte[8]), "dt"));
         assertTrue(m.getMessage().contains("unsupported"), m.getMessage());
     }

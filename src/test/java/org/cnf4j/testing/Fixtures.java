@@ -65,6 +65,19 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * What a plain new file in {@code folder} gets under this process's umask (usually rw-r--r--): the expectation
+     * for every output, whatever the umask of the machine running the tests.
+     */
+    public static java.util.Set<java.nio.file.attribute.PosixFilePermission> plainFilePermissions(Path folder) throws IOException {
+        Path probe = folder.resolve(".permissions-probe");
+        Files.deleteIfExists(probe);
+        Files.newOutputStream(probe).close();
+        var p = Files.getPosixFilePermissions(probe);
+        Files.delete(probe);
+        return p;
+    }
+
     /** max|a - b| / max|b|, the relative error measure of the reference README. */
     public static double relErr(double[] mine, double[] ref) {
         assertEquals(ref.length, mine.length, "length");
