@@ -54,7 +54,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (!(mmdScale > 0) || !Double.isFinite(mmdScale)) throw new IllegalArgumentException("--mmd-scale must be a positive number, got " + mmdScale);
         if (nt != null && adaptive) throw new IllegalArgumentException("--nt and --adaptive exclude each other");
         // before the work, not after it: the JSON is written last
-        if (output != null && java.nio.file.Files.isDirectory(output)) throw new IllegalArgumentException("--output " + output + " is a directory; give a file name");
+        if (output != null && java.nio.file.Files.isDirectory(output)) throw new IllegalArgumentException("--output " + output + " is a directory: choose another --output, a file name (nothing was written)");
         EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);
         if (adaptive && (!(rtol > 0) || !(atol > 0))) throw new IllegalArgumentException("--rtol and --atol must be > 0");

@@ -3,6 +3,7 @@ package org.cnf4j.run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -65,7 +66,14 @@ public final class OutputGuard {
     private static Path real(Path abs, int links) throws IOException {
         Path rest = abs.getFileSystem().getPath("");
         for (Path at = abs; at != null; at = at.getParent()) {
-            if (Files.exists(at)) return at.toRealPath().resolve(rest).normalize();
+            if (Files.exists(at)) {
+                try {
+                    return at.toRealPath().resolve(rest).normalize();
+                } catch (NoSuchFileException e) {
+                    // a pipe or socket behind /dev/stdin or /proc/self/fd/N exists but has no path: it is its own name
+                    return at.normalize().resolve(rest).normalize();
+                }
+            }
             if (Files.isSymbolicLink(at) && links < 40) {
                 Path target = at.resolveSibling(Files.readSymbolicLink(at));
                 return real(target.resolve(rest), links + 1);
