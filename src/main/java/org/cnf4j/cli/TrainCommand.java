@@ -171,6 +171,9 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%siter %5d: loss or gradient not finite; restored the last good state, lr now %.3g%n", prefix(), iter, newLr);
         }
 
+        /** Main prints the TrainingDivergedException that follows as the one error line; it must start on a clean line. */
+        @Override public void onDiverged(int iter, int failures, double lastLr) { endProgress(); }
+
         @Override public void onPlateau(int iter, boolean stopping, double newLr) {
             endProgress();
             System.out.println(prefix() + (stopping ? String.format(Locale.ROOT, "iter %5d: no improvement for %d validations; stopping early", iter, cfg.earlyStopping())

@@ -247,6 +247,11 @@ public final class TrainingRun {
             user.onRecovery(iter, newLr);
         }
 
+        @Override public void onDiverged(int iter, int failures, double lastLr) {
+            if (files != null) files.onDiverged(iter, failures, lastLr);
+            user.onDiverged(iter, failures, lastLr);
+        }
+
         @Override public void onPlateau(int iter, boolean stopping, double newLr) { user.onPlateau(iter, stopping, newLr); }
 
         @Override public void onConverged(int iter, double ratio) { user.onConverged(iter, ratio); }
@@ -303,6 +308,11 @@ public final class TrainingRun {
 
         void onRecovery(int iter, double newLr) {
             log.printf(Locale.ROOT, "# iter %d: non-finite loss or gradient; restored the last good state, lr now %.3g%n", global(iter), newLr);
+        }
+
+        void onDiverged(int iter, int failures, double lastLr) {
+            log.printf(Locale.ROOT, "# iter %d: %d non-finite steps in a row, the last at lr %.3g; training stopped%n", global(iter), failures, lastLr);
+            log.flush();
         }
 
         void onCheckpoint(TrainState st) {
