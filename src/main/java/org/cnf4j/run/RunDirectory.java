@@ -1,6 +1,7 @@
 package org.cnf4j.run;
-import org.cnf4j.format.Npy;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.format.AtomicWrite;
+import org.cnf4j.format.Npy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -9,6 +10,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Set;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.train.TrainConfig;
 
@@ -18,7 +21,10 @@ import org.cnf4j.train.TrainConfig;
  * reference layout, so the same loader reads PyTorch exports and our models), {@code checkpoint.bin}
  * (see TrainState) and {@code log.csv}. A JKO-Flow run ({@code "method": "jko"}) keeps map k in {@code maps/k/KEY.npy}
  * instead of weights/. Every file is written under a temporary name and
- * renamed into place, so an interrupted run never leaves a half-written file.
+ * renamed into place ({@link AtomicWrite}), so an interrupted run never leaves a half-written file; the temporaries
+ * have fixed names ({@code .config.json.tmp}, {@code .checkpoint.bin.tmp}, {@code .log.csv.tmp}, {@code .weights.tmp},
+ * {@code .weights.old}, the same in maps/), so that the next training start removes those a {@code kill -9} left
+ * ({@link #removeStaleTemporaries}).
  */
 public final class RunDirectory {
     /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
@@ -30,17 +36,68 @@ public final class RunDirectory {
 
     public Path path() { return dir; }
 
-    /** Creates the folder; refuses one that already holds files. */
+    /**
+     * Creates the folder; refuses one that already holds files, except what a training start leaves before its first
+     * checkpoint (config.json, log.csv and cnf4j's temporaries, no checkpoint.bin): nothing in it can be resumed or
+     * used, so it is cleared and the folder reused. A folder with any other file is never touched.
+     */
     public static RunDirectory create(Path dir) throws IOException {
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory: choose another --out");
+            List<Path> entries;
             try (var s = Files.list(dir)) {
-                if (s.findAny().isPresent()) throw new IOException(dir + " is not empty: choose another --out or remove it");
+                entries = s.toList();
+            }
+            if (!entries.isEmpty()) {
+                if (Files.exists(dir.resolve("checkpoint.bin")) && Files.isRegularFile(dir.resolve("config.json"))) {
+                    throw new IOException(dir + " holds a cnf4j training run: continue it with --resume, or choose another --out or remove it");
+                }
+                for (Path e : entries) {
+                    if (!LEFTOVERS.contains(e.getFileName().toString())) throw new IOException(dir + " is not empty: choose another --out or remove it");
+                }
+                for (Path e : entries) AtomicWrite.deleteRecursively(e);
             }
         }
         Files.createDirectories(dir);
         return new RunDirectory(dir);
     }
+
+    /** What a training start writes before its first checkpoint: a folder holding only these is not a run yet. */
+    private static final Set<String> LEFTOVERS = Set.of("config.json", "log.csv", ".config.json.tmp", ".log.csv.tmp", ".checkpoint.bin.tmp",
+            ".weights.tmp", ".weights.old");
+
+    /**
+     * Removes the temporaries an interrupted write left (kill -9 runs no shutdown hook) and finishes an interrupted
+     * replacement of weights/ or maps/k: the old folder is moved aside before the new one takes its place, so when the
+     * process died in between, {@code .weights.old} is the complete previous model and becomes weights/ again (the
+     * checkpoint on disk was written after it). Only a training start calls this: a reader must not touch a run that
+     * another process may be training.
+     */
+    public void removeStaleTemporaries() throws IOException {
+        for (String name : List.of(".config.json.tmp", ".log.csv.tmp", ".checkpoint.bin.tmp")) Files.deleteIfExists(dir.resolve(name));
+        repairFolder(dir.resolve("weights"));
+        Path maps = dir.resolve("maps");
+        if (Files.isDirectory(maps)) {
+            try (var s = Files.list(maps)) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.startsWith(".") && (n.endsWith(".tmp") || n.endsWith(".old"))) {
+                        repairFolder(maps.resolve(n.substring(1, n.length() - 4)));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void repairFolder(Path folder) throws IOException {
+        AtomicWrite.deleteRecursively(temporary(folder, ".tmp"));
+        Path old = temporary(folder, ".old");
+        if (!Files.exists(old)) return;
+        if (Files.exists(folder)) AtomicWrite.deleteRecursively(old);
+        else Files.move(old, folder, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Path temporary(Path folder, String suffix) { return folder.resolveSibling("." + folder.getFileName() + suffix); }
 
     /** Opens an existing run (for --resume); it must hold config.json. */
     public static RunDirectory open(Path dir) throws IOException {
@@ -107,8 +164,11 @@ public final class RunDirectory {
         if (jkoSteps > 0) c.putObject("jko").put("steps", jkoSteps);
         c.set("train", om.valueToTree(cfg));
         if (options != null) c.set("options", om.valueToTree(options));
-        om.writeValue(tempFile("config.json").toFile(), c);
-        commit("config.json");
+        writeConfig(om, c);
+    }
+
+    private void writeConfig(ObjectMapper om, ObjectNode c) throws IOException {
+        AtomicWrite.file(dir.resolve("config.json"), tempFile("config.json"), tmp -> om.writeValue(tmp.toFile(), c));
     }
 
     /** Writes config.json for a model that was not trained here (an import): the reference keys, data and preprocessing. */
@@ -117,8 +177,7 @@ public final class RunDirectory {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode c = modelConfig(om, shape, alpha, nt, ntVal, data, transform);
         if (extra != null) c.set("imported", extra);
-        om.writeValue(tempFile("config.json").toFile(), c);
-        commit("config.json");
+        writeConfig(om, c);
     }
 
     private static ObjectNode modelConfig(ObjectMapper om, org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal,
@@ -141,12 +200,8 @@ public final class RunDirectory {
         return DataTransform.fromJson(node.get("preprocessing"), d, dir.resolve("config.json").toString());
     }
 
+    /** The fixed temporary name of file {@code name} in this run (see {@link #removeStaleTemporaries}). */
     public Path tempFile(String name) { return dir.resolve("." + name + ".tmp"); }
-
-    /** Renames the temporary file of {@code name} into place. */
-    public void commit(String name) throws IOException {
-        Files.move(tempFile(name), dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
 
     /** Writes weights/KEY.npy (float64, the reference layout), replacing the folder atomically. */
     public void saveWeights(PhiParams p) throws IOException {
@@ -164,28 +219,24 @@ public final class RunDirectory {
 
     /** Removes maps/k for k > keep (maps a resumed run is about to train again). */
     public void dropMapsAfter(int keep) throws IOException {
-        for (int k = keep + 1; Files.isDirectory(mapFolder(dir, k)); k++) deleteFolder(mapFolder(dir, k));
+        for (int k = keep + 1; Files.isDirectory(mapFolder(dir, k)); k++) AtomicWrite.deleteRecursively(mapFolder(dir, k));
     }
 
     private static void saveWeights(PhiParams p, Path weights) throws IOException {
-        Path tmp = weights.resolveSibling("." + weights.getFileName() + ".tmp");
-        if (Files.exists(tmp)) deleteFolder(tmp);
-        Files.createDirectories(tmp);
-        for (PhiParams.Tensor t : p.tensors()) {
-            int[] shape = t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()};
-            Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), shape, false);
+        // a folder cannot replace a non-empty one in one rename: the old one is moved aside (.old) first
+        try (AtomicWrite.Held tmp = AtomicWrite.hold(temporary(weights, ".tmp"))) {
+            AtomicWrite.deleteRecursively(tmp.path());
+            Files.createDirectories(tmp.path());
+            for (PhiParams.Tensor t : p.tensors()) {
+                int[] shape = t.name().endsWith(".bias") ? new int[] {t.size()} : new int[] {t.rows(), t.cols()};
+                Npy.write(tmp.path().resolve(t.name() + ".npy"), p.copyOf(t.name()), shape, false);
+            }
+            Path old = temporary(weights, ".old");
+            AtomicWrite.deleteRecursively(old);
+            if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp.path(), weights, StandardCopyOption.ATOMIC_MOVE);
+            AtomicWrite.deleteRecursively(old);
         }
-        Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
-        if (Files.exists(old)) deleteFolder(old);
-        if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);
-        if (Files.exists(old)) deleteFolder(old);
     }
 
-    private static void deleteFolder(Path folder) throws IOException {
-        try (var s = Files.list(folder)) {
-            for (Path f : (Iterable<Path>) s::iterator) Files.delete(f);
-        }
-        Files.delete(folder);
-    }
 }

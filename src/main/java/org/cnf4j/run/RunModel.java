@@ -110,6 +110,10 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
                 if (maps.isEmpty()) throw new IOException(dir + " is a JKO-Flow run with no trained map yet (no maps/1); resume or finish its training");
                 ref = ReferenceModel.load(RunDirectory.mapFolder(dir, 1), cfgFile);
             } else {
+                if (!Files.exists(dir.resolve("weights")) && cfg.has("train")) {
+                    throw new IOException(dir + " is not trained yet: training stopped before its first checkpoint wrote weights/; "
+                            + "continue it with 'cnf4j train --out " + dir + " --resume'");
+                }
                 ref = ReferenceModel.load(dir.resolve("weights"), cfgFile);
                 maps.add(ref.params());
             }

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +22,7 @@ import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.engine.LossResult;
 import org.cnf4j.eval.ComposedFlow;
+import org.cnf4j.format.AtomicWrite;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
@@ -38,8 +38,9 @@ import org.cnf4j.train.TrainState;
  * The one training-run service: {@code cnf4j train}, the experiments and the Java API all train through it, so the
  * same options and seed give the same model bit for bit. It resolves the options against the data's {@link Recipe},
  * creates (or, for {@link #resume}, reopens) the run directory, writes config.json, log.csv and the checkpoints in
- * the order that makes a killed run resumable (the subproblem's best map first, checkpoint.bin second), runs OT-Flow
- * or JKO-Flow and draws plot.png at the end. Without a run directory ({@link TrainingOptions#out} null) it trains
+ * the order that makes a killed run resumable (config.json and the iteration-0 checkpoint before the first
+ * iteration; then the subproblem's best map first, checkpoint.bin second), runs OT-Flow or JKO-Flow and draws
+ * plot.png at the end. Without a run directory ({@link TrainingOptions#out} null) it trains
  * in memory and writes nothing. It prints nothing: everything a person should see goes to the {@link RunListener}.
  */
 public final class TrainingRun {
@@ -116,6 +117,7 @@ public final class TrainingRun {
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
+        TrainState state = initialState(cfg);   // allocated before anything is written
         RunDirectory run = null;
         if (o.out() != null) {
             run = RunDirectory.create(o.out());
@@ -127,7 +129,9 @@ public final class TrainingRun {
             if (jkoSteps > 0) opts.put("steps", jkoSteps);
             run.saveConfig(cfg, source, transform, opts, jkoSteps);
         }
-        TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
+        // before the first iteration, so that a run killed, diverged or out of memory at any point continues with
+        // --resume (bit-identical: it is the state training starts from); weights/ appear at the first real checkpoint
+        if (run != null) state.save(run.checkpointFile());
         return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
     }
 
@@ -139,6 +143,7 @@ public final class TrainingRun {
     public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, EngineOptions engine, RunListener listener) throws IOException {
         Engines.checkAvailable(engine);
         RunDirectory run = RunDirectory.open(dir);
+        run.removeStaleTemporaries();
         TrainConfig saved = run.loadConfig();
         String source = run.loadDataSource();
         int jkoSteps = run.loadJkoSteps();
@@ -147,7 +152,7 @@ public final class TrainingRun {
         }
         TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
         Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
-        TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
+        TrainState state = checkpointOrStart(run, cfg);
         if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
         truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
         int ckEvery = checkpointEvery != null ? checkpointEvery : DEFAULT_CHECKPOINT_EVERY;
@@ -222,6 +227,26 @@ public final class TrainingRun {
     }
 
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
+
+    /** Where every run starts: the seeded initial model and a fresh optimiser (a pure function of the configuration). */
+    private static TrainState initialState(TrainConfig cfg) {
+        return TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
+    }
+
+    /**
+     * The checkpoint to resume from. A run that stopped between writing config.json and its first checkpoint (or one
+     * written by an earlier cnf4j, which checkpointed only every --checkpoint-every iterations) has none and no
+     * model either: it starts again from {@link #initialState}, exactly where it started the first time.
+     */
+    private static TrainState checkpointOrStart(RunDirectory run, TrainConfig cfg) throws IOException {
+        if (Files.exists(run.checkpointFile())) return TrainState.load(run.checkpointFile(), cfg.shape());
+        Path dir = run.path();
+        if (Files.exists(dir.resolve("weights")) || Files.exists(dir.resolve("maps"))) {
+            throw new IOException("no checkpoint at " + run.checkpointFile() + " although the run has saved a model: it cannot be resumed; "
+                    + "start a new run with another --out (the model stays usable by eval, logp and sample)");
+        }
+        return initialState(cfg);
+    }
 
     /** The run directory's listener first (log line and checkpoint on disk), then the user's. */
     private record Listeners(RunFiles files, RunListener user) implements RunListener {
@@ -341,8 +366,6 @@ public final class TrainingRun {
             String head = line.substring(0, comma);
             if (head.equals("iter") || (head.matches("\\d+") && Integer.parseInt(head) <= iteration)) keep.add(line);
         }
-        Path tmp = log.resolveSibling(".log.csv.tmp");
-        Files.write(tmp, keep);
-        Files.move(tmp, log, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicWrite.file(log, log.resolveSibling(".log.csv.tmp"), tmp -> Files.write(tmp, keep));
     }
 }

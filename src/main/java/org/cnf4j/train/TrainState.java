@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.CRC32;
+import org.cnf4j.format.AtomicWrite;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 
@@ -113,10 +113,12 @@ public final class TrainState {
         crc.update(bytes.toByteArray());
         out.writeLong(crc.getValue());
         out.flush();
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(tmp, bytes.toByteArray());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // a fixed temporary name, so that a run directory's next start recognises one that kill -9 left
+        AtomicWrite.file(file, tempFile(file), tmp -> Files.write(tmp, bytes.toByteArray()));
     }
+
+    /** The temporary name {@link #save} writes {@code file} under before renaming it. */
+    public static Path tempFile(Path file) { return file.resolveSibling("." + file.getFileName() + ".tmp"); }
 
     /** Loads a checkpoint, checking its integrity and that it fits {@code shape}. */
     public static TrainState load(Path file, PhiShape shape) throws IOException {
