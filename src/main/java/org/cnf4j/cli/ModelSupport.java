@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.format.AtomicWrite;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.RunModel;
 
 /** Checks and helpers shared by the commands that use a trained model. */
 final class ModelSupport {
@@ -35,6 +37,20 @@ final class ModelSupport {
             throw new IllegalArgumentException(file + " has " + m.cols() + " column(s) but the model has dimension d=" + d);
         }
         return m;
+    }
+
+    /**
+     * Refuses to {@code task} n points with the model when they would not fit in memory, and prints the warnings about
+     * the work (see {@link RunModel#budget}) on stderr before it starts.
+     */
+    static void budget(RunModel m, String task, int n, int nt, double passes, EngineOptions eo, String advice) {
+        for (String w : m.budget(task, n, nt, passes, eo, advice)) warn(w);
+    }
+
+    /** A warning line on stderr: the command goes on. */
+    static void warn(String message) {
+        System.err.println("cnf4j: warning: " + message);
+        System.err.flush();
     }
 
     /** Writes a small JSON file atomically. */

@@ -131,6 +131,8 @@ public final class TrainCommand implements Callable<Integer> {
             else System.out.printf("training on %s%n", engine);
         }
 
+        @Override public void onWarning(String message) { ModelSupport.warn(message); }
+
         private int global(int iter) { return (k - 1) * cfg.iters() + iter; }
 
         private String prefix() { return jkoSteps > 0 ? String.format(Locale.ROOT, "[%d/%d] ", k, jkoSteps) : ""; }

@@ -138,7 +138,33 @@ public final class PhiKernel {
     public void keepProducts(boolean keep) { this.keepProducts = keep; }
 
     /** Bytes per stage slot that {@link #keepProducts} adds. */
-    public long productBytesPerStage() { return (long) (nTh - 1) * m * cs * d * (dtype == DType.FLOAT32 ? 4 : 8); }
+    public long productBytesPerStage() { return (long) productBytesPerStage(shape, dtype, cs); }
+
+    /** {@link #productBytesPerStage} of a kernel for chunks of cs samples (in double: an estimate must not overflow). */
+    public static double productBytesPerStage(PhiShape s, DType dtype, int cs) {
+        return (double) (s.nTh() - 1) * s.m() * cs * s.d() * elementBytes(dtype);
+    }
+
+    static int elementBytes(DType dtype) { return dtype == DType.FLOAT32 ? 4 : 8; }
+
+    /**
+     * The off-heap memory (ND4J buffers) of a kernel for chunks of cs samples once {@code slots} stage slots are in use,
+     * each with its products when {@code keepProducts}: what the constructor, {@link #use} and {@link PhiGradient}
+     * allocate. Memory estimates read it, so it must follow those allocations.
+     */
+    public static double offHeapBytes(PhiShape s, DType dtype, int cs, int slots, boolean keepProducts) {
+        double d = s.d(), m = s.m(), nTh = s.nTh(), d1 = d + 1, mc = m * cs, big = mc * d;
+        boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
+        double work = mc + 2 * (nTh - 1) * big + 2 * d1 * cs + big + mc + 2 * nTh * mc + 3 * mc + (low ? 2.0 * s.r() * cs : 0);
+        double acc = m * d1 + (nTh - 1) * m * m + (low ? s.r() * d1 : d1 * d1);
+        double slot = 2 * d1 * cs + 4 * nTh * mc + (keepProducts ? (nTh - 1) * big : 0);
+        return (work + acc + Math.max(1, slots) * slot) * elementBytes(dtype);
+    }
+
+    /** The Java arrays of a kernel for chunks of cs samples (scratch rows, the K0x and bias accumulators). */
+    public static double heapBytes(PhiShape s, int cs) {
+        return 8.0 * ((double) s.m() * s.d() + 6.0 * cs + (s.nTh() + 2.0) * s.m() + s.d() + 1);
+    }
 
     private Mat[] mats(int count, int rows, int cols) {
         Mat[] out = new Mat[count];

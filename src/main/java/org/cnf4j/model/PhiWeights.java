@@ -70,6 +70,16 @@ public final class PhiWeights {
         g0 = PhiHostMath.squaredRowNorms(k0x, mm, d, d);
     }
 
+    /**
+     * Off-heap bytes of one copy (the K_i and M or A as BLAS matrices); an engine builds one per loss evaluation, and
+     * the garbage collector frees the previous ones only eventually.
+     */
+    public static double offHeapBytes(PhiShape s, DType dtype) {
+        double d1 = s.d() + 1, m = s.m();
+        boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
+        return (m * d1 + (s.nTh() - 1) * m * m + (low ? s.r() * d1 : d1 * d1)) * PhiKernel.elementBytes(dtype);
+    }
+
     /** Rounds to the engine precision so the Java-side copies agree with the BLAS matrices. */
     private double[] round(double[] v) {
         if (dtype == DType.FLOAT32) for (int i = 0; i < v.length; i++) v[i] = (float) v[i];

@@ -21,11 +21,15 @@ import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.engine.LossResult;
+import org.cnf4j.engine.MemoryEstimate;
+import org.cnf4j.engine.NotEnoughMemoryException;
+import org.cnf4j.engine.WorkEstimate;
 import org.cnf4j.eval.ComposedFlow;
 import org.cnf4j.format.AtomicWrite;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
+import org.cnf4j.ode.Tableau;
 import org.cnf4j.train.BatchSource;
 import org.cnf4j.train.DatasetBatchSource;
 import org.cnf4j.train.JkoTrainer;
@@ -117,6 +121,7 @@ public final class TrainingRun {
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
+        budget(cfg, jkoSteps, ds, engine, listener);
         TrainState state = initialState(cfg);   // allocated before anything is written
         RunDirectory run = null;
         if (o.out() != null) {
@@ -152,6 +157,7 @@ public final class TrainingRun {
         }
         TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
         Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
+        budget(cfg, jkoSteps, ds, engine.withDtype(cfg.dtype()).withThreads(cfg.threads()), listener);
         TrainState state = checkpointOrStart(run, cfg);
         if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
         truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
@@ -227,6 +233,38 @@ public final class TrainingRun {
     }
 
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
+
+    /**
+     * Refuses a run that does not fit in memory ({@link NotEnoughMemoryException}, before anything is written or
+     * allocated) and tells the listener what will make it slow. The heap holds the run's state, the trainer's current,
+     * before-step and last-good states (parameters, best model and Adam's two moments each) and, while a checkpoint is
+     * written, its bytes three times over (the growing buffer and two copies): 32 parameter vectors in all.
+     */
+    private static void budget(TrainConfig cfg, int jkoSteps, Dataset ds, EngineOptions eo, RunListener listener) {
+        PhiShape s = cfg.shape();
+        double p = PhiParams.count(s), d = s.d();
+        int nVal = ds == null ? cfg.valBatch() : Math.min(cfg.valBatch(), ds.nValidation());
+        MemoryEstimate est = new MemoryEstimate("this run")
+                .add("the parameters and optimiser state (" + MemoryEstimate.count(p) + " parameters at width " + s.m() + ")", 8 * 32 * p, 0)
+                .add("the training batches", 8 * 2 * d * cfg.batch(), 0)
+                .add("the validation set", 8 * d * nVal, 0)
+                .engine("the engine's buffers for a batch of " + cfg.batch() + " with " + cfg.nt() + " RK4 steps", s, eo, cfg.batch(), cfg.nt(),
+                        Tableau.RK4.stages(), true)
+                .engine("the engine's buffers for validation", s, eo, nVal, cfg.ntVal(), Tableau.RK4.stages(), false);
+        if (jkoSteps > 0) est.add("the " + jkoSteps + " maps", 8 * p * jkoSteps, 0);
+        // a finite data set is in memory already (and pushed through each JKO-Flow map once more)
+        if (ds != null) est.add("the data set", 8 * d * ((double) ds.nTrain() + ds.nValidation() + ds.nTest()) * (jkoSteps > 0 ? 2 : 1), 0);
+        est.check(eo, "use a smaller --width or --batch (or --nt)");
+        if (p > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("width " + s.m() + " gives " + MemoryEstimate.count(p) + " parameters; cnf4j keeps them in one Java array "
+                    + "of at most 2^31 - 1: use a smaller --width");
+        }
+        if (listener == null) return;
+        for (String w : new String[] {WorkEstimate.stepsWarning("--nt", cfg.nt()), WorkEstimate.stepsWarning("--nt-val", cfg.ntVal()),
+            WorkEstimate.slowWarning("one training iteration", WorkEstimate.lossFlops(s, cfg.batch(), cfg.nt(), Tableau.RK4.stages(), true), eo.threads())}) {
+            if (w != null) listener.onWarning(w);
+        }
+    }
 
     /** Where every run starts: the seeded initial model and a fresh optimiser (a pure function of the configuration). */
     private static TrainState initialState(TrainConfig cfg) {
