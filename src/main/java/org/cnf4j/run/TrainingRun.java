@@ -345,7 +345,8 @@ public final class TrainingRun {
             this.run = run;
             this.jkoSteps = jkoSteps;
             this.k = start.subproblem;
-            boolean fresh = !Files.exists(run.logFile());
+            // a run killed before its first flush leaves an empty log.csv: it gets its header too
+            boolean fresh = !Files.exists(run.logFile()) || Files.size(run.logFile()) == 0;
             this.log = new PrintWriter(Files.newBufferedWriter(run.logFile(), StandardOpenOption.CREATE, StandardOpenOption.APPEND));
             if (fresh) log.println("iter,J,L,C,R,lr,val_J,val_C,seconds" + (jkoSteps > 0 ? ",step" : ""));
         }

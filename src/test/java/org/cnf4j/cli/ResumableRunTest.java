@@ -41,6 +41,16 @@ class ResumableRunTest {
         return out;
     }
 
+    /** The resumed run equals an uninterrupted run of the same flags, parameters and best model bit for bit. */
+    static void sameAsUninterrupted(Path resumed, Path dir, String... flags) throws IOException {
+        Path full = dir.resolve("full");
+        Cli.Result r = Cli.run(with(with(SMALL, flags), "--out", full.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(last(full).data, last(resumed).data, 0.0, "parameters");
+        assertArrayEquals(ReferenceModel.load(full).params().data, ReferenceModel.load(resumed).params().data, 0.0, "best model");
+        assertEquals(Files.readAllLines(full.resolve("log.csv")).size(), Files.readAllLines(resumed.resolve("log.csv")).size(), "log lines");
+    }
+
     @Test
     void aRunKilledBeforeItsFirstRegularCheckpointResumes(@TempDir Path dir) throws Exception {
         // --checkpoint-every 1000: before this change such a run had nothing to resume from until its end
@@ -58,22 +68,20 @@ class ResumableRunTest {
         Cli.Result r = Cli.run("train", "--out", killed.toString(), "--resume");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("resuming " + killed + " at iteration 0 of 60"), r.out());
-        Path full = dir.resolve("full");
-        assertEquals(0, Cli.run(with(SMALL, "--out", full.toString(), "--iters", "60", "--checkpoint-every", "1000")).code());
-        assertArrayEquals(last(full).data, last(killed).data, 0.0);
-        assertArrayEquals(ReferenceModel.load(full).params().data, ReferenceModel.load(killed).params().data, 0.0);
+        sameAsUninterrupted(killed, dir, "--iters", "60", "--checkpoint-every", "1000");
     }
 
     @Test
     void aRunWithoutAnyCheckpointStartsAgainFromItsConfiguration(@TempDir Path dir) throws Exception {
         // what an earlier cnf4j left when it was stopped before its first checkpoint: config.json and log.csv only
-        Path run = dir.resolve("run"), full = dir.resolve("full");
+        Path run = dir.resolve("run");
         assertEquals(0, Cli.run(with(SMALL, "--out", run.toString(), "--iters", "7")).code());
         Files.delete(run.resolve("checkpoint.bin"));
         try (Stream<Path> s = Files.list(run.resolve("weights"))) {
             for (Path f : s.toList()) Files.delete(f);
         }
         Files.delete(run.resolve("weights"));
+        Files.write(run.resolve("log.csv"), new byte[0]);   // killed before the log's first flush
         assertEquals(1, Cli.run("eval", "--model", run.toString()).code());
         Path x = Files.writeString(dir.resolve("x.csv"), "0.5,0.5\n");
         Cli.Result notYet = Cli.run("logp", "--model", run.toString(), "--input", x.toString(), "--output", dir.resolve("l.csv").toString());
@@ -83,9 +91,7 @@ class ResumableRunTest {
 
         Cli.Result r = Cli.run("train", "--out", run.toString(), "--resume", "--iters", "12");
         assertEquals(0, r.code(), r.err());
-        assertEquals(0, Cli.run(with(SMALL, "--out", full.toString(), "--iters", "12")).code());
-        assertArrayEquals(last(full).data, last(run).data, 0.0);
-        assertEquals(Files.readAllLines(full.resolve("log.csv")).size(), Files.readAllLines(run.resolve("log.csv")).size());
+        sameAsUninterrupted(run, dir, "--iters", "12");
     }
 
     @Test
@@ -101,10 +107,7 @@ class ResumableRunTest {
         Cli.Result r = Cli.run("train", "--out", run.toString(), "--resume", "--iters", "14");
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of(), hidden(run), "stale temporaries removed");
-        Path full = dir.resolve("full");
-        assertEquals(0, Cli.run(with(SMALL, "--out", full.toString(), "--iters", "14", "--checkpoint-every", "4")).code());
-        assertArrayEquals(last(full).data, last(run).data, 0.0);
-        assertArrayEquals(ReferenceModel.load(full).params().data, ReferenceModel.load(run).params().data, 0.0);
+        sameAsUninterrupted(run, dir, "--iters", "14", "--checkpoint-every", "4");
     }
 
     @Test
