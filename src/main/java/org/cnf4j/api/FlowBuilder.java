@@ -129,7 +129,7 @@ public final class FlowBuilder {
 
     private FittedFlow run() throws IOException {
         EngineOptions train = EngineOptions.defaults().withDevice(device).withDtype(dtype).withThreads(threads);
-        RunResult r = TrainingRun.start(o, train, listener == null ? null : new Forward(listener));
+        RunResult r = TrainingRun.start(o, train, new Forward(listener));
         return new FittedFlow(r.model(), r, scoringOptions(device, threads), r.validationNll());
     }
 
@@ -157,8 +157,9 @@ public final class FlowBuilder {
         return new MatrixFile.Matrix(rows.length, d, flat);
     }
 
-    /** The run's events as {@link Progress} after each validation. */
+    /** The run's events as {@link Progress} after each validation (when there is a listener); its warnings to the log. */
     private static final class Forward implements RunListener {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FlowBuilder.class);
         private final ProgressListener l;
         private TrainConfig cfg;
         private int maps = 1, k = 1;
@@ -176,7 +177,10 @@ public final class FlowBuilder {
 
         @Override public void onIteration(int iter, LossResult r, double lr) { last = r; }
 
+        @Override public void onWarning(String message) { LOG.warn(message); }
+
         @Override public void onValidation(int iter, LossResult v, boolean best) {
+            if (l == null) return;
             l.onProgress(new Progress((k - 1) * cfg.iters() + iter, cfg.iters() * maps, k, maps, last == null ? Double.NaN : last.j(), v.c(), best));
         }
     }

@@ -25,7 +25,14 @@ public abstract class Mat {
         this.array = array;
     }
 
+    /** Bytes of every matrix created so far: memory estimates (engine.MemoryEstimate) are tested against it. */
+    private static final java.util.concurrent.atomic.AtomicLong CREATED = new java.util.concurrent.atomic.AtomicLong();
+
+    /** The bytes of all matrices created in this process so far (not those still alive: ND4J frees through GC). */
+    public static long createdBytes() { return CREATED.get(); }
+
     public static Mat create(DType dtype, int rows, int cols) {
+        CREATED.addAndGet((long) rows * cols * (dtype == DType.FLOAT32 ? 4 : 8));
         DataType t = dtype == DType.FLOAT32 ? DataType.FLOAT : DataType.DOUBLE;
         INDArray a = Nd4j.create(t, rows, cols); // zero-filled, 'c' order
         return dtype == DType.FLOAT32 ? new F32Mat(rows, cols, a) : new F64Mat(rows, cols, a);

@@ -14,6 +14,8 @@ import org.cnf4j.ode.Alpha;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.MemoryEstimate;
+import org.cnf4j.engine.WorkEstimate;
 import org.cnf4j.ode.Tableau;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,6 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
         if ((long) n * d > Integer.MAX_VALUE) throw new IllegalArgumentException("--n x --d is too large");
 
         PhiShape shape = new PhiShape(d, m, nTh);
+        budget(shape, opts, md);
         PhiParams params = PhiParams.initialise(shape, seed);
         double[] x = LossBenchmark.gaussianInputs(n, d, seed);
 
@@ -103,6 +106,24 @@ public final class BenchCommand implements Callable<Integer> {
         pw.println(json.writeValueAsString(out));
         pw.flush();
         return 0;
+    }
+
+    /** Refuses sizes that do not fit in memory before allocating them, and warns of a benchmark that takes minutes. */
+    private void budget(PhiShape shape, EngineOptions opts, String md) {
+        boolean grad = !md.equals("fwd");
+        double p = PhiParams.count(shape);
+        new MemoryEstimate("bench --d " + d + " --m " + m + " --n " + n)
+                .add("the parameters and the gradient (" + MemoryEstimate.count(p) + ")", 8 * 2 * p, 0)
+                .add("the inputs", 8.0 * n * d, 0)
+                .engine("the engine's buffers", shape, opts, n, nt, Tableau.RK4.stages(), grad)
+                .check(opts, "use a smaller --d, --m or --n");
+        if (p > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("--m " + m + " gives " + MemoryEstimate.count(p) + " parameters: too many for one array");
+        double flops = 0;
+        if (!md.equals("fwdbwd")) flops += WorkEstimate.lossFlops(shape, n, nt, Tableau.RK4.stages(), false);
+        if (grad) flops += WorkEstimate.lossFlops(shape, n, nt, Tableau.RK4.stages(), true);
+        String slow = WorkEstimate.slowWarning("this benchmark (" + (warmup + reps) + " runs per mode)", flops * (warmup + reps), opts.threads());
+        String steps = WorkEstimate.stepsWarning("--nt", nt);
+        for (String w : new String[] {steps, slow}) if (w != null) ModelSupport.warn(w);
     }
 
     private static void put(ObjectNode node, LossBenchmark.Timing t, boolean withGradient) {

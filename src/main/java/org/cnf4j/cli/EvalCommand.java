@@ -81,6 +81,8 @@ public final class EvalCommand implements Callable<Integer> {
         int nm = Math.min(mmdN, n);
         double[] testSub = Arrays.copyOf(test, nm * d);
         int steps = nt != null ? nt : m.nt();
+        // the NLL pass over n points, then the inverse error's round trip and the samples over nm
+        ModelSupport.budget(m, "evaluating", n, steps, 1 + 3.0 * nm / n, eo, "use a smaller --max-test or --mmd-n");
         Path jsonOut = output != null ? output : model.resolve("eval.json");
 
         double nll, invErr, mmd;

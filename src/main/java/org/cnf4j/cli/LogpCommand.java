@@ -38,6 +38,7 @@ public final class LogpCommand implements Callable<Integer> {
         RunModel m = RunModel.load(model);
         MatrixFile.Matrix x = ModelSupport.readInput(input, m.d());
         int steps = nt != null ? nt : m.nt();
+        ModelSupport.budget(m, "scoring", x.rows(), steps, 1, eo, "split --input into smaller files");
         double[] logp;
         try (FlowEngine e = Engines.create(m.shape(), eo)) {
             logp = m.logDensity(e, steps, x.data(), x.rows(), standardised);

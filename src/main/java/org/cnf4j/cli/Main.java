@@ -4,6 +4,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.cnf4j.engine.MemoryEstimate;
+import org.cnf4j.engine.NotEnoughMemoryException;
 import org.cnf4j.format.MissingFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +23,28 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         return 2;
     }
 
-    public static void main(String[] args) { System.exit(execute(args)); }
+    public static void main(String[] args) {
+        installUncaughtHandler(java.util.Arrays.asList(args).contains("--verbose"));
+        System.exit(execute(args));
+    }
+
+    /**
+     * A thread other than the command's own that dies (a library's background thread, say of an OutOfMemoryError)
+     * leaves a result nobody can trust: say so in the one error line and exit 1. System.exit runs the shutdown hook
+     * that deletes the temporaries of writes in progress. Only {@link #main} installs it: {@link #execute} runs
+     * inside other programs (the tests) that keep their own.
+     */
+    static void installUncaughtHandler(boolean verbose) {
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> {
+            try {
+                if (verbose) e.printStackTrace();
+                System.err.println("cnf4j: error: " + message(e) + " (in thread " + t.getName() + ")");
+                System.err.flush();
+            } finally {
+                System.exit(1);
+            }
+        });
+    }
 
     /** Runs a command line and returns the exit code (0 ok, 1 data/runtime error, 2 usage error). */
     public static int execute(String... args) {
@@ -42,7 +65,16 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             ex.getCommandLine().getErr().flush();
             return 2;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (Error e) {
+            // picocli's handlers take Exceptions only: an OutOfMemoryError (from the command's thread, or a worker's
+            // rethrown by the engine) or a StackOverflowError arrives here, and gets the same one line
+            if (verboseWord) e.printStackTrace(cl.getErr());
+            cl.getErr().println("cnf4j: error: " + message(e));
+            cl.getErr().flush();
+            return 1;
+        }
     }
 
     /** Whether the command that failed was given --verbose (through its {@link EngineMixin} or {@link VerboseOption}). */
@@ -61,9 +93,30 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         // ELOOP arrives as a FileSystemException with the OS text as reason, or (from a file walk) a bare FileSystemLoopException
         if (ex instanceof FileSystemException e && e.getFile() != null && MissingFile.isLoop(e)) return MissingFile.loop(Path.of(e.getFile())).getMessage();
         if (ex instanceof com.fasterxml.jackson.core.JacksonException e) return "not valid JSON: " + oneLine(e.getOriginalMessage());
-        if (ex instanceof OutOfMemoryError) return "out of memory: use a smaller batch or more heap (CNF4J_JAVA_OPTS=-Xmx...)";
+        if (ex instanceof NotEnoughMemoryException e) return e.getMessage() + "; with the cnf4j launcher: " + launcherSetting(e);
+        for (Throwable c = ex; c != null; c = c.getCause()) if (c instanceof OutOfMemoryError oom) return outOfMemory(oom);
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
         return oneLine(msg);
+    }
+
+    /** The launcher's setting that raises the limit a memory estimate exceeded, with a quarter to spare. */
+    private static String launcherSetting(NotEnoughMemoryException e) {
+        long gb = (long) Math.ceil(e.needBytes() * 1.25 / (1L << 30));
+        return switch (e.kind()) {
+            case HEAP -> "CNF4J_JAVA_OPTS=-Xmx" + gb + "g";
+            case PHYSICAL -> "CNF4J_MAXPHYS=" + gb + "G";
+        };
+    }
+
+    /** Which memory ran out (JavaCPP names its off-heap limits in the message) and what to change. */
+    static String outOfMemory(OutOfMemoryError e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        if (m.contains("physicalBytes") || m.contains("maxBytes") || m.contains("Direct buffer")) {
+            return "out of off-heap memory (" + oneLine(m) + "): use a smaller --batch, --width or -n, or raise the limit "
+                    + "(CNF4J_MAXPHYS=... with the cnf4j launcher)";
+        }
+        return "out of memory (" + (m.isEmpty() ? "the Java heap" : oneLine(m)) + ", at most " + MemoryEstimate.size(Runtime.getRuntime().maxMemory())
+                + "): use a smaller --batch, --width or -n, or give cnf4j more heap (CNF4J_JAVA_OPTS=-Xmx... with the cnf4j launcher)";
     }
 
     static String oneLine(String s) {

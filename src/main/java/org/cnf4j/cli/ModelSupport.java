@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.format.AtomicFile;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.RunModel;
 
 /** Checks and helpers shared by the commands that use a trained model. */
 final class ModelSupport {
@@ -54,9 +56,18 @@ final class ModelSupport {
         }
     }
 
+    /**
+     * Refuses to {@code task} n points with the model when they would not fit in memory, and prints the warnings about
+     * the work (see {@link RunModel#budget}) on stderr before it starts.
+     */
+    static void budget(RunModel m, String task, int n, int nt, double passes, EngineOptions eo, String advice) {
+        for (String w : m.budget(task, n, nt, passes, eo, advice)) warn(w);
+    }
+
     /** One warning line on stderr, in the form of the error lines, for results that are written but need a word. */
     static void warn(String message) {
         System.err.println("cnf4j: warning: " + message);
+        System.err.flush();
     }
 
     /** Writes a small JSON file atomically. */

@@ -164,6 +164,8 @@ public final class TrainCommand implements Callable<Integer> {
             else System.out.printf("training on %s%n", engine);
         }
 
+        @Override public void onWarning(String message) { ModelSupport.warn(message); }
+
         private int global(int iter) { return (k - 1) * cfg.iters() + iter; }
 
         private String prefix() { return jkoSteps > 0 ? String.format(Locale.ROOT, "[%d/%d] ", k, jkoSteps) : ""; }
@@ -203,6 +205,9 @@ public final class TrainCommand implements Callable<Integer> {
             endProgress();
             System.out.printf(Locale.ROOT, "%siter %5d: loss or gradient not finite; restored the last good state, lr now %.3g%n", prefix(), iter, newLr);
         }
+
+        /** Main prints the TrainingDivergedException that follows as the one error line; it must start on a clean line. */
+        @Override public void onDiverged(int iter, int failures, double lastLr) { endProgress(); }
 
         @Override public void onPlateau(int iter, boolean stopping, double newLr) {
             endProgress();

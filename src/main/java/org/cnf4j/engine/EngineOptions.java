@@ -21,10 +21,12 @@ import org.cnf4j.backend.DType;
  * @param cudaStoreBytes     CUDA: memory for keeping every stage's K_l J_{l-1} through the reverse pass
  * @param cudaStoreProducts  CUDA: whether to keep them at all (false: recompute, as the CPU engine does past its budget)
  * @param cudaGraphs         CUDA: replay repeated single-chunk loss evaluations from a captured CUDA graph
+ * @param memoryCheck        refuse a run or command whose {@link MemoryEstimate} exceeds the memory limits before it
+ *                           allocates (default); off, it tries anyway (an OutOfMemoryError may follow)
  */
 public record EngineOptions(String device, DType dtype, int threads, int chunkColumns, long productBudgetBytes,
                             int cudaDevice, String cudaMath, boolean cudaDebugSync, long cudaMaxBytes, int cudaMaxChunk,
-                            long cudaStoreBytes, boolean cudaStoreProducts, boolean cudaGraphs) {
+                            long cudaStoreBytes, boolean cudaStoreProducts, boolean cudaGraphs, boolean memoryCheck) {
     /** The devices {@link #device} accepts. */
     public static final String CPU = "cpu", CUDA = "cuda", AUTO = "auto";
 
@@ -47,7 +49,7 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
     /** CPU, float32, 2 threads, and each engine's measured defaults (docs/DESIGN.md, docs/GPU.md). */
     public static EngineOptions defaults() {
         return new EngineOptions(CPU, DType.FLOAT32, 2, 4096, 256L << 20, 0, "default", false, 16L << 30, Integer.MAX_VALUE,
-                32L << 30, true, true);
+                32L << 30, true, true, true);
     }
 
     /** The CPU engine with this precision and thread count, everything else at its default. */
@@ -67,48 +69,53 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
 
     public EngineOptions withDevice(String v) {
         return new EngineOptions(v, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs);
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
     }
 
     public EngineOptions withDtype(DType v) {
         return new EngineOptions(device, v, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs);
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
     }
 
     public EngineOptions withThreads(int v) {
         return new EngineOptions(device, dtype, v, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs);
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
     }
 
     public EngineOptions withProductBudgetBytes(long v) {
         return new EngineOptions(device, dtype, threads, chunkColumns, v, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs);
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
     }
 
     public EngineOptions withCudaMath(String v) {
         return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, v, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs);
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
     }
 
     public EngineOptions withCudaMaxChunk(int v) {
         return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                v, cudaStoreBytes, cudaStoreProducts, cudaGraphs);
+                v, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
     }
 
     public EngineOptions withCudaStoreProducts(boolean v) {
         return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, v, cudaGraphs);
+                cudaMaxChunk, cudaStoreBytes, v, cudaGraphs, memoryCheck);
+    }
+
+    public EngineOptions withMemoryCheck(boolean v) {
+        return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, v);
     }
 
     public EngineOptions withCudaGraphs(boolean v) {
         return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, v);
+                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, v, memoryCheck);
     }
 
     /**
      * These options with the tuning knobs that are set as {@code cnf4j.*} system properties in {@code props} (the
      * names the GPU scripts and earlier releases used: cnf4j.chunkColumns, cnf4j.productBudgetBytes,
-     * cnf4j.cuda.device, .math, .debugSync, .maxBytes, .maxChunk, .storeBytes, .recompute, .graphs). Only the
+     * cnf4j.cuda.device, .math, .debugSync, .maxBytes, .maxChunk, .storeBytes, .recompute, .graphs; cnf4j.memoryCheck). Only the
      * command-line launcher calls this; the library never reads system properties itself.
      */
     public EngineOptions withOverrides(java.util.Properties props) {
@@ -122,7 +129,8 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
                 intProp(props, "cnf4j.cuda.maxChunk", cudaMaxChunk),
                 longProp(props, "cnf4j.cuda.storeBytes", cudaStoreBytes),
                 !boolProp(props, "cnf4j.cuda.recompute", !cudaStoreProducts),
-                boolProp(props, "cnf4j.cuda.graphs", cudaGraphs));
+                boolProp(props, "cnf4j.cuda.graphs", cudaGraphs),
+                boolProp(props, "cnf4j.memoryCheck", memoryCheck));
     }
 
     private static int intProp(java.util.Properties p, String key, int dflt) {

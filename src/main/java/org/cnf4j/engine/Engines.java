@@ -44,6 +44,18 @@ public final class Engines {
         if (why != null) throw new CudaUnavailableException(why);
     }
 
+    /**
+     * The host memory an engine of {@code options} takes for one kind of call on n samples (see
+     * {@link CpuFlowEngine#memory}). A CUDA engine keeps its buffers on the device, which it cuts into chunks by its
+     * own budget (EngineOptions.cudaMaxBytes); on the host it holds the states it uploads and downloads. {@code auto}
+     * counts the engine it would choose.
+     */
+    public static MemoryEstimate.Bytes memory(PhiShape shape, EngineOptions options, int n, int nt, int stages, boolean gradient) {
+        boolean cuda = options.device().equals(EngineOptions.CUDA) || (options.device().equals(EngineOptions.AUTO) && cudaUnavailableReason() == null);
+        if (!cuda) return CpuFlowEngine.memory(shape, options, n, nt, stages, gradient);
+        return new MemoryEstimate.Bytes(8.0 * 3 * n * (shape.d() + 3) + (gradient ? 16.0 * org.cnf4j.model.PhiParams.count(shape) : 0), 0);
+    }
+
     /** Null when a CUDA driver and device answer, else the one-line reason ({@code --device cuda} fails with it). */
     public static String cudaUnavailableReason() { return CudaFlowEngine.unavailableReason(); }
 }

@@ -1,5 +1,8 @@
 package org.cnf4j.format;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
+import java.nio.file.LinkOption;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +27,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * what any new file gets (0666 minus the umask, usually 0644); {@code Files.createTempFile} would give 0600, and the
  * rename would keep that, leaving outputs that other users and tools cannot read. A file being replaced keeps its own
  * permissions, as it would when overwritten in place. Errors name the file the caller asked for, never the temporary.
+ *
+ * <p>The temporary never outlives the write: a write that fails (a full disk, an error while producing the contents)
+ * deletes it, and so does a JVM shutdown hook when the process is stopped while the write is in progress (SIGTERM,
+ * Ctrl-C, System.exit; a 10 MB {@code sample} output used to stay behind as a hidden file). {@code kill -9} runs no
+ * hook: then the temporary ({@code .NAME.*.tmp} next to the output) stays; a run directory removes its own on its
+ * next training start ({@code run.RunDirectory}), which is why its files use fixed temporary names
+ * ({@link #write(Path, Path, Body)}). Folders written the same way (a run's weights/) are held with {@link #hold}.
  */
 public final class AtomicFile {
     /** What goes into the file. */
@@ -34,6 +44,13 @@ public final class AtomicFile {
 
     /** Longest file name most file systems take (bytes); the temporary's name is cut to fit. */
     private static final int MAX_NAME = 255;
+
+    /** Temporaries of the writes in progress, deleted by the shutdown hook. */
+    private static final Set<Path> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFile::deleteLive, "cnf4j-temporaries"));
+    }
 
     private AtomicFile() {}
 
@@ -50,6 +67,15 @@ public final class AtomicFile {
      * @throws IOException              naming {@code file} (not the temporary) when the folder, the write or the rename fails
      */
     public static void write(Path file, Body body) throws IOException {
+        write(file, null, body);
+    }
+
+    /**
+     * As {@link #write(Path, Body)}, through the temporary {@code fixedTemp} (a fixed name such as a run directory's
+     * {@code .checkpoint.bin.tmp}, which the next start recognises; a stale one is overwritten); null draws a fresh
+     * {@code .NAME.RANDOM.tmp}.
+     */
+    public static void write(Path file, Path fixedTemp, Body body) throws IOException {
         Path abs = file.toAbsolutePath();
         if (Files.isDirectory(abs)) throw new IllegalArgumentException(file + " is a directory; give a file name");
         Path dir = abs.getParent();
@@ -57,10 +83,16 @@ public final class AtomicFile {
         try {
             if (dir != null) Files.createDirectories(dir);
             OutputStream raw = null;
+            if (fixedTemp != null) {
+                tmp = fixedTemp.toAbsolutePath();
+                LIVE.add(tmp);
+                raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            }
             while (raw == null) {
                 tmp = abs.resolveSibling(tempName(abs.getFileName().toString()));
                 try {
                     raw = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                    LIVE.add(tmp);
                 } catch (FileAlreadyExistsException e) {
                     tmp = null;   // another writer's temporary: draw another name
                 }
@@ -69,16 +101,70 @@ public final class AtomicFile {
                 body.write(out);
             }
             keepPermissions(abs, tmp);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(tmp, abs);
+            LIVE.remove(tmp);
             tmp = null;
         } catch (IOException e) {
             throw failure(file, tmp, e);
         } finally {
-            if (tmp != null) deleteQuietly(tmp);
+            if (tmp != null) {
+                deleteQuietly(tmp);
+                LIVE.remove(tmp);
+            }
+        }
+    }
+
+    /** A temporary file or folder held for the shutdown hook; {@link #close} deletes what is left of it. */
+    public static final class Held implements AutoCloseable {
+        private final Path tmp;
+
+        private Held(Path tmp) { this.tmp = tmp; }
+
+        public Path path() { return tmp; }
+
+        /** Deletes the temporary if it still exists (after a rename it does not) and forgets it. */
+        @Override public void close() throws IOException {
+            try {
+                deleteRecursively(tmp);
+            } finally {
+                LIVE.remove(tmp);
+            }
+        }
+    }
+
+    /** Holds {@code tmp} (a folder about to be written and renamed into place) until the returned handle is closed. */
+    public static Held hold(Path tmp) {
+        Path abs = tmp.toAbsolutePath();
+        LIVE.add(abs);
+        return new Held(abs);
+    }
+
+    /** Renames {@code from} onto {@code to}, atomically where the file system can. */
+    public static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes a file, or a folder with everything in it; nothing if it does not exist. Links are removed, not followed. */
+    public static void deleteRecursively(Path p) throws IOException {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            try (var s = Files.list(p)) {
+                for (Path f : (Iterable<Path>) s::iterator) deleteRecursively(f);
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    private static void deleteLive() {
+        for (Path p : LIVE) {
+            try {
+                deleteRecursively(p);
+            } catch (IOException | RuntimeException e) {
+                // the process is ending: what cannot be deleted now is left for the next start to find
+            }
         }
     }
 

@@ -55,6 +55,9 @@ public final class PhiKernel {
     private Mat[] kj;
     private boolean keepProducts;
     private final double[] trH, phi;
+    /** Low-rank quadratic term ({@link PhiHostMath#lowRank}): A s and A gBar, r x cs; null otherwise. */
+    private final boolean lowRank;
+    private final Mat as, ag;
 
     // adjoint buffers
     private final Mat gBar, sBar, jBar, work;
@@ -86,6 +89,9 @@ public final class PhiKernel {
         kj = sharedKj;
         trH = new double[cs];
         phi = new double[cs];
+        lowRank = PhiHostMath.lowRank(shape.r(), d + 1);
+        as = lowRank ? Mat.create(dtype, shape.r(), cs) : null;
+        ag = lowRank ? Mat.create(dtype, shape.r(), cs) : null;
         gBar = Mat.create(dtype, d + 1, cs);
         sBar = Mat.create(dtype, d + 1, cs);
         jBar = Mat.create(dtype, m, cs * d);
@@ -132,7 +138,33 @@ public final class PhiKernel {
     public void keepProducts(boolean keep) { this.keepProducts = keep; }
 
     /** Bytes per stage slot that {@link #keepProducts} adds. */
-    public long productBytesPerStage() { return (long) (nTh - 1) * m * cs * d * (dtype == DType.FLOAT32 ? 4 : 8); }
+    public long productBytesPerStage() { return (long) productBytesPerStage(shape, dtype, cs); }
+
+    /** {@link #productBytesPerStage} of a kernel for chunks of cs samples (in double: an estimate must not overflow). */
+    public static double productBytesPerStage(PhiShape s, DType dtype, int cs) {
+        return (double) (s.nTh() - 1) * s.m() * cs * s.d() * elementBytes(dtype);
+    }
+
+    static int elementBytes(DType dtype) { return dtype == DType.FLOAT32 ? 4 : 8; }
+
+    /**
+     * The off-heap memory (ND4J buffers) of a kernel for chunks of cs samples once {@code slots} stage slots are in use,
+     * each with its products when {@code keepProducts}: what the constructor, {@link #use} and {@link PhiGradient}
+     * allocate. Memory estimates read it, so it must follow those allocations.
+     */
+    public static double offHeapBytes(PhiShape s, DType dtype, int cs, int slots, boolean keepProducts) {
+        double d = s.d(), m = s.m(), nTh = s.nTh(), d1 = d + 1, mc = m * cs, big = mc * d;
+        boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
+        double work = mc + 2 * (nTh - 1) * big + 2 * d1 * cs + big + mc + 2 * nTh * mc + 3 * mc + (low ? 2.0 * s.r() * cs : 0);
+        double acc = m * d1 + (nTh - 1) * m * m + (low ? s.r() * d1 : d1 * d1);
+        double slot = 2 * d1 * cs + 4 * nTh * mc + (keepProducts ? (nTh - 1) * big : 0);
+        return (work + acc + Math.max(1, slots) * slot) * elementBytes(dtype);
+    }
+
+    /** The Java arrays of a kernel for chunks of cs samples (scratch rows, the K0x and bias accumulators). */
+    public static double heapBytes(PhiShape s, int cs) {
+        return 8.0 * ((double) s.m() * s.d() + 6.0 * cs + (s.nTh() + 2.0) * s.m() + s.d() + 1);
+    }
 
     private Mat[] mats(int count, int rows, int cols) {
         Mat[] out = new Mat[count];
@@ -221,7 +253,13 @@ public final class PhiKernel {
             }
         }
         gemm(true, false, 1, wt.k[0], p[0], 0, grad);
-        gemm(false, false, 1, wt.mMat, s, 1, grad);
+        if (lowRank) {
+            // M s = A^T (A s): 2 r (d+1) per sample instead of (d+1)^2; A s is kept for Phi's value
+            gemm(false, false, 1, wt.aMat, s, 0, as);
+            gemm(true, false, 1, wt.aMat, as, 1, grad);
+        } else {
+            gemm(false, false, 1, wt.mMat, s, 1, grad);
+        }
         addToRows(grad, wt.cw, cs);
     }
 
@@ -336,9 +374,17 @@ public final class PhiKernel {
             for (int a = 0; a < d1; a++) {
                 double sa = s.get(a * cs + n);
                 v += wt.cw[a] * sa;
+                if (lowRank) continue;
                 double ms = 0;
                 for (int c = 0; c < d1; c++) ms += wt.m[a * d1 + c] * s.get(c * cs + n);
                 v += 0.5 * sa * ms;
+            }
+            if (lowRank) {
+                // 1/2 s^T A^T A s = 1/2 |A s|^2, with A s from gradientRecursion
+                for (int q = 0, r = as.rows; q < r; q++) {
+                    double a = as.get(q * cs + n);
+                    v += 0.5 * a * a;
+                }
             }
             phi[n] = v;
         }
@@ -377,9 +423,20 @@ public final class PhiKernel {
             for (int n = 0, i = k * cs; n < cs; n++, i++) sum += gBar.get(i);
             acc.cw[k] += sum;
         }
-        gemm(false, true, 1, gBar, s, 1, acc.mBar);
         double tb = 0;
         for (int n = 0; n < cs; n++) tb += trHBar[n];
+        if (lowRank) {
+            // dLoss/dA of s^T A^T A gBar is (A gBar) s^T + (A s) gBar^T; sBar = A^T (A gBar). The slot's s is
+            // current but A s was overwritten by later evaluations, so it is formed again (r (d+1) per sample).
+            gemm(false, false, 1, wt.aMat, s, 0, as);
+            gemm(false, false, 1, wt.aMat, gBar, 0, ag);
+            gemm(false, true, 1, ag, s, 1, acc.aBar);
+            gemm(false, true, 1, as, gBar, 1, acc.aBar);
+            acc.traceBar += tb;
+            gemm(true, false, 1, wt.aMat, ag, 0, sBar);
+            return;
+        }
+        gemm(false, true, 1, gBar, s, 1, acc.mBar);
         for (int k = 0; k < d; k++) acc.mBar.set(k, k, acc.mBar.get(k, k) + tb);
         gemm(false, false, 1, wt.mMat, gBar, 0, sBar);
     }

@@ -37,6 +37,15 @@ public final class PhiParams {
         this.data = data;
     }
 
+    /**
+     * How many parameters a model of shape s has, in long arithmetic (the layout's int sizes overflow for widths beyond
+     * about 46000): r(d+1) + (d+1) + 1 + m + m(d+1) + m + (nTh-1)(m^2 + m).
+     */
+    public static long count(PhiShape s) {
+        long d1 = s.d() + 1L, m = s.m();
+        return s.r() * d1 + d1 + 1 + m + m * d1 + m + (s.nTh() - 1L) * (m * m + m);
+    }
+
     private static Map<String, Tensor> layout(PhiShape s) {
         Map<String, Tensor> t = new LinkedHashMap<>();
         int[] off = {0};

@@ -7,7 +7,8 @@ import org.cnf4j.backend.Mat;
  * Read-only copy of the parameters in the engine's precision, laid out for the kernels: the K_i as
  * BLAS matrices, small vectors as Java arrays, and the derived quantities that every sample shares
  * (M = A^T A, the squared row norms of K0x, trace(M[:d,:d])). Built once per optimiser step and
- * shared by all worker threads.
+ * shared by all worker threads. Where {@link PhiHostMath#lowRank} holds, the quadratic term is applied through A
+ * and M is never formed (at d = 5000 it would be 25 million entries per step).
  */
 public final class PhiWeights {
     public final PhiShape shape;
@@ -20,9 +21,13 @@ public final class PhiWeights {
     /** c.weight (d+1) and c.bias. */
     final double[] cw;
     final double cb;
-    /** M = A^T A, (d+1) x (d+1), as a matrix for GEMM and as a Java array. */
+    /** Whether the kernel uses A (r x (d+1)) rather than M = A^T A; see {@link PhiHostMath#lowRank}. */
+    final boolean lowRank;
+    /** M = A^T A, (d+1) x (d+1), as a matrix for GEMM and as a Java array; null when {@link #lowRank}. */
     final Mat mMat;
     final double[] m;
+    /** A, r x (d+1), as a matrix for GEMM; null unless {@link #lowRank}. */
+    final Mat aMat;
     /** K0x = K0[:, :d] row-major, and its squared row norms G0_j = sum_k K0x[j,k]^2. */
     final double[] k0x;
     final double[] g0;
@@ -43,15 +48,36 @@ public final class PhiWeights {
         cw = round(p.copyOf("c.weight"));
         cb = round(p.copyOf("c.bias"))[0];
         int d1 = d + 1;
-        m = PhiHostMath.gram(round(p.copyOf("A")), shape.r(), d1);
-        mMat = Mat.create(dtype, d1, d1);
-        mMat.copyFrom(m, 0);
-        traceMx = PhiHostMath.traceX(m, d1, d);
+        double[] a = round(p.copyOf("A"));
+        lowRank = PhiHostMath.lowRank(shape.r(), d1);
+        if (lowRank) {
+            m = null;
+            mMat = null;
+            aMat = Mat.create(dtype, shape.r(), d1);
+            aMat.copyFrom(a, 0);
+            traceMx = PhiHostMath.traceXOfGram(a, shape.r(), d1, d);
+        } else {
+            m = PhiHostMath.gram(a, shape.r(), d1);
+            mMat = Mat.create(dtype, d1, d1);
+            mMat.copyFrom(m, 0);
+            aMat = null;
+            traceMx = PhiHostMath.traceX(m, d1, d);
+        }
         k0x = new double[mm * d];
         for (int j = 0; j < mm; j++) {
             for (int q = 0; q < d; q++) k0x[j * d + q] = k[0].get(j, q);
         }
         g0 = PhiHostMath.squaredRowNorms(k0x, mm, d, d);
+    }
+
+    /**
+     * Off-heap bytes of one copy (the K_i and M or A as BLAS matrices); an engine builds one per loss evaluation, and
+     * the garbage collector frees the previous ones only eventually.
+     */
+    public static double offHeapBytes(PhiShape s, DType dtype) {
+        double d1 = s.d() + 1, m = s.m();
+        boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
+        return (m * d1 + (s.nTh() - 1) * m * m + (low ? s.r() * d1 : d1 * d1)) * PhiKernel.elementBytes(dtype);
     }
 
     /** Rounds to the engine precision so the Java-side copies agree with the BLAS matrices. */

@@ -1,8 +1,8 @@
 package org.cnf4j.run;
-import org.cnf4j.format.AtomicFile;
-import org.cnf4j.format.Npy;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.DataTransform;
+import org.cnf4j.format.AtomicFile;
+import org.cnf4j.format.Npy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Set;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.train.TrainConfig;
@@ -22,7 +24,10 @@ import org.cnf4j.train.TrainConfig;
  * reference layout, so the same loader reads PyTorch exports and our models), {@code checkpoint.bin}
  * (see TrainState) and {@code log.csv}. A JKO-Flow run ({@code "method": "jko"}) keeps map k in {@code maps/k/KEY.npy}
  * instead of weights/. Every file is written under a temporary name and
- * renamed into place ({@link AtomicFile}), so an interrupted run never leaves a half-written file.
+ * renamed into place ({@link AtomicFile}), so an interrupted run never leaves a half-written file; the temporaries
+ * have fixed names ({@code .config.json.tmp}, {@code .checkpoint.bin.tmp}, {@code .log.csv.tmp}, {@code .weights.tmp},
+ * {@code .weights.old}, the same in maps/), so that the next training start removes those a {@code kill -9} left
+ * ({@link #removeStaleTemporaries}).
  */
 public final class RunDirectory implements AutoCloseable {
     /** Values of config.json's {@code "method"}: one OT-Flow map in weights/, or JKO-Flow maps in maps/1..K. */
@@ -40,15 +45,17 @@ public final class RunDirectory implements AutoCloseable {
     public Path path() { return dir; }
 
     /**
-     * Creates the folder and takes its lock (see {@link RunLock}) until {@link #close}; refuses one that already holds
-     * files, and one that another writer holds ({@link RunLock.InUseException}), writing nothing into either.
+     * Creates the folder and takes its lock (see {@link RunLock}) until {@link #close}. Refuses a folder that another
+     * writer holds ({@link RunLock.InUseException}), one that holds a training run (continue it with --resume) and one
+     * with files of its own, writing nothing into either; reuses, after clearing it, a folder that holds only what a
+     * training start leaves before its first checkpoint (config.json, log.csv and cnf4j's temporaries).
      */
     public static RunDirectory create(Path dir) throws IOException {
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) throw new IOException(dir + " exists and is not a directory: choose another --out");
             if (hasContent(dir)) {
                 RunLock.checkFree(dir);   // a run still writing here is the better answer than "not empty"
-                throw notEmpty(dir);
+                refuseUnlessLeftovers(dir);
             }
         }
         Files.createDirectories(dir);
@@ -57,13 +64,19 @@ public final class RunDirectory implements AutoCloseable {
 
     /**
      * Takes the folder's lock and writes this process's PID into it. Lock first, look second ({@code fresh}: the folder
-     * must hold nothing else): of two fresh runs on one folder exactly one gets the lock, and if that one has already
-     * finished and released it, its files are there and the other stops at "not empty".
+     * must hold nothing else but leftovers of a start that never checkpointed, which are cleared under the lock): of two
+     * fresh runs on one folder exactly one gets the lock, and if that one has already finished and released it, its
+     * files are there and the other stops.
      */
     private static RunDirectory locked(Path dir, boolean fresh) throws IOException {
         RunLock l = RunLock.acquire(dir);
         try {
-            if (fresh && hasContent(dir)) throw notEmpty(dir);
+            if (fresh && hasContent(dir)) {
+                refuseUnlessLeftovers(dir);
+                try (var s = Files.list(dir)) {
+                    for (Path e : s.toList()) if (!e.getFileName().toString().equals(RunLock.FILE)) AtomicFile.deleteRecursively(e);
+                }
+            }
             l.stamp();
         } catch (IOException | RuntimeException e) {
             l.close();
@@ -79,9 +92,59 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /** Throws unless the folder holds only {@link #LEFTOVERS} (and a lock file). */
+    private static void refuseUnlessLeftovers(Path dir) throws IOException {
+        if (Files.exists(dir.resolve("checkpoint.bin")) && Files.isRegularFile(dir.resolve("config.json"))) {
+            throw new IOException(dir + " holds a cnf4j training run: continue it with --resume, or choose another --out or remove it");
+        }
+        try (var s = Files.list(dir)) {
+            for (Path e : s.toList()) {
+                String n = e.getFileName().toString();
+                if (!n.equals(RunLock.FILE) && !LEFTOVERS.contains(n)) throw notEmpty(dir);
+            }
+        }
+    }
+
     private static IOException notEmpty(Path dir) {
         return new IOException(dir + " is not empty: choose another --out or remove it");
     }
+
+    /** What a training start writes before its first checkpoint: a folder holding only these is not a run yet. */
+    private static final Set<String> LEFTOVERS = Set.of("config.json", "log.csv", ".config.json.tmp", ".log.csv.tmp", ".checkpoint.bin.tmp",
+            ".weights.tmp", ".weights.old");
+
+    /**
+     * Removes the temporaries an interrupted write left (kill -9 runs no shutdown hook) and finishes an interrupted
+     * replacement of weights/ or maps/k: the old folder is moved aside before the new one takes its place, so when the
+     * process died in between, {@code .weights.old} is the complete previous model and becomes weights/ again (the
+     * checkpoint on disk was written after it). Only a training start calls this: a reader must not touch a run that
+     * another process may be training.
+     */
+    public void removeStaleTemporaries() throws IOException {
+        for (String name : List.of(".config.json.tmp", ".log.csv.tmp", ".checkpoint.bin.tmp")) Files.deleteIfExists(dir.resolve(name));
+        repairFolder(dir.resolve("weights"));
+        Path maps = dir.resolve("maps");
+        if (Files.isDirectory(maps)) {
+            try (var s = Files.list(maps)) {
+                for (Path p : s.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.startsWith(".") && (n.endsWith(".tmp") || n.endsWith(".old"))) {
+                        repairFolder(maps.resolve(n.substring(1, n.length() - 4)));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void repairFolder(Path folder) throws IOException {
+        AtomicFile.deleteRecursively(temporary(folder, ".tmp"));
+        Path old = temporary(folder, ".old");
+        if (!Files.exists(old)) return;
+        if (Files.exists(folder)) AtomicFile.deleteRecursively(old);
+        else Files.move(old, folder, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static Path temporary(Path folder, String suffix) { return folder.resolveSibling("." + folder.getFileName() + suffix); }
 
     /** Opens an existing run to read it; it must hold config.json. */
     public static RunDirectory open(Path dir) throws IOException {
@@ -222,7 +285,7 @@ public final class RunDirectory implements AutoCloseable {
     }
 
     private void writeConfig(ObjectMapper om, ObjectNode c) throws IOException {
-        AtomicFile.write(dir.resolve("config.json"), om.writeValueAsBytes(c));
+        AtomicFile.write(dir.resolve("config.json"), tempFile("config.json"), out -> out.write(om.writeValueAsBytes(c)));
     }
 
     private static ObjectNode modelConfig(ObjectMapper om, org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal,
@@ -245,6 +308,9 @@ public final class RunDirectory implements AutoCloseable {
         return DataTransform.fromJson(node.get("preprocessing"), d, dir.resolve("config.json").toString());
     }
 
+    /** The fixed temporary name of file {@code name} in this run (see {@link #removeStaleTemporaries}). */
+    public Path tempFile(String name) { return dir.resolve("." + name + ".tmp"); }
+
     /** Writes weights/KEY.npy (float64, the reference layout), replacing the folder atomically. */
     public void saveWeights(PhiParams p) throws IOException {
         saveWeights(p, dir.resolve("weights"));
@@ -261,30 +327,25 @@ public final class RunDirectory implements AutoCloseable {
 
     /** Removes maps/k for k > keep (maps a resumed run is about to train again). */
     public void dropMapsAfter(int keep) throws IOException {
-        for (int k = keep + 1; Files.isDirectory(mapFolder(dir, k)); k++) deleteFolder(mapFolder(dir, k));
+        for (int k = keep + 1; Files.isDirectory(mapFolder(dir, k)); k++) AtomicFile.deleteRecursively(mapFolder(dir, k));
     }
 
     private static void saveWeights(PhiParams p, Path weights) throws IOException {
-        Path tmp = weights.resolveSibling("." + weights.getFileName() + ".tmp");
-        try {
-            if (Files.exists(tmp)) deleteFolder(tmp);
-            Files.createDirectories(tmp);
-            for (PhiParams.Tensor t : p.tensors()) Npy.write(tmp.resolve(t.name() + ".npy"), p.copyOf(t.name()), t.stateDictShape(), false);
-            Path old = weights.resolveSibling("." + weights.getFileName() + ".old");
-            if (Files.exists(old)) deleteFolder(old);
+        // a folder cannot replace a non-empty one in one rename: the old one is moved aside (.old) first
+        Path tmpPath = temporary(weights, ".tmp");
+        try (AtomicFile.Held tmp = AtomicFile.hold(tmpPath)) {
+            AtomicFile.deleteRecursively(tmp.path());
+            Files.createDirectories(tmp.path());
+            for (PhiParams.Tensor t : p.tensors()) Npy.write(tmp.path().resolve(t.name() + ".npy"), p.copyOf(t.name()), t.stateDictShape(), false);
+            Path old = temporary(weights, ".old");
+            AtomicFile.deleteRecursively(old);
             if (Files.exists(weights)) Files.move(weights, old, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmp, weights, StandardCopyOption.ATOMIC_MOVE);
-            if (Files.exists(old)) deleteFolder(old);
+            Files.move(tmp.path(), weights, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.deleteRecursively(old);
         } catch (IOException e) {
             // the folder's files are written plainly (new files get the umask's permissions); only the message needs care
-            throw AtomicFile.failure(weights, tmp, e);
+            throw AtomicFile.failure(weights, tmpPath, e);
         }
     }
 
-    private static void deleteFolder(Path folder) throws IOException {
-        try (var s = Files.list(folder)) {
-            for (Path f : (Iterable<Path>) s::iterator) Files.delete(f);
-        }
-        Files.delete(folder);
-    }
 }

@@ -16,4 +16,10 @@ public interface RunListener extends TrainListener, JkoTrainer.Listener {
      * (iteration 0 of subproblem 1 for a new run), the engine's one-line description and whether this is a resume.
      */
     default void onStart(TrainConfig config, int jkoSteps, TrainState from, String engine, boolean resumed) {}
+
+    /**
+     * Before anything is written: something about the run a person should know before waiting for it, in one line
+     * (more RK4 steps than {@link org.cnf4j.engine.WorkEstimate#MAX_STEPS}, an iteration estimated to take minutes).
+     */
+    default void onWarning(String message) {}
 }

@@ -15,7 +15,12 @@ import org.cnf4j.eval.Flow;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
+import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.MemoryEstimate;
+import org.cnf4j.engine.NotEnoughMemoryException;
+import org.cnf4j.engine.WorkEstimate;
+import org.cnf4j.ode.Tableau;
 
 /**
  * A model as the eval, logp, sample and plot commands see it: a run directory (trained here or written by
@@ -89,6 +94,29 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
         return x;
     }
 
+    /**
+     * Refuses ({@link NotEnoughMemoryException}) to {@code task} n points ("sample", "score") that would not fit,
+     * before anything is allocated, and returns the warnings about its work: more steps than
+     * {@link WorkEstimate#MAX_STEPS}, or an estimated run of minutes. {@code passes} is how many times the points go
+     * through the maps (eval: log-densities, the inverse error's round trip, samples). On the heap: the input, its
+     * model-space copy, the augmented states and the integrator's copy, the outputs (8 n (4d + 2(d+3) + 6) bytes).
+     */
+    public List<String> budget(String task, int n, int nt, double passes, EngineOptions eo, String advice) {
+        double d = d();
+        String subject = task + " " + MemoryEstimate.count(n) + " points";
+        new MemoryEstimate(subject)
+                .add("the points, their states and the results", 8.0 * n * (4 * d + 2 * (d + 3) + 6), 0)
+                .engine("the engine's buffers", shape(), eo, n, nt, Tableau.RK4.stages(), false)
+                .check(eo, advice);
+        List<String> warnings = new ArrayList<>();
+        String steps = WorkEstimate.stepsWarning("--nt", nt);
+        if (steps != null) warnings.add(steps);
+        double flops = WorkEstimate.lossFlops(shape(), n, (double) nt * maps.size(), Tableau.RK4.stages(), false) * passes;
+        String slow = WorkEstimate.slowWarning(subject, flops, eo.threads());
+        if (slow != null) warnings.add(slow);
+        return warnings;
+    }
+
     public static RunModel load(Path dir) throws IOException {
         if (dir == null) throw new IllegalArgumentException("--model is required");
         if (!Files.exists(dir)) throw MissingFile.explain(dir, "run directory");
@@ -112,6 +140,10 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
                 if (maps.isEmpty()) throw new IOException(dir + " is a JKO-Flow run with no trained map yet (no maps/1); resume or finish its training");
                 ref = ReferenceModel.load(RunDirectory.mapFolder(dir, 1), cfgFile);
             } else {
+                if (!Files.exists(dir.resolve("weights")) && cfg.has("train")) {
+                    throw new IOException(dir + " is not trained yet: training stopped before its first checkpoint wrote weights/; "
+                            + "continue it with 'cnf4j train --out " + dir + " --resume'");
+                }
                 ref = ReferenceModel.load(dir.resolve("weights"), cfgFile);
                 maps.add(ref.params());
             }

@@ -21,11 +21,15 @@ import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.engine.LossResult;
+import org.cnf4j.engine.MemoryEstimate;
+import org.cnf4j.engine.NotEnoughMemoryException;
+import org.cnf4j.engine.WorkEstimate;
 import org.cnf4j.eval.ComposedFlow;
 import org.cnf4j.format.AtomicFile;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
+import org.cnf4j.ode.Tableau;
 import org.cnf4j.train.BatchSource;
 import org.cnf4j.train.DatasetBatchSource;
 import org.cnf4j.train.JkoTrainer;
@@ -38,8 +42,9 @@ import org.cnf4j.train.TrainState;
  * The one training-run service: {@code cnf4j train}, the experiments and the Java API all train through it, so the
  * same options and seed give the same model bit for bit. It resolves the options against the data's {@link Recipe},
  * creates (or, for {@link #resume}, reopens) the run directory, writes config.json, log.csv and the checkpoints in
- * the order that makes a killed run resumable (the subproblem's best map first, checkpoint.bin second), runs OT-Flow
- * or JKO-Flow and draws plot.png at the end. Without a run directory ({@link TrainingOptions#out} null) it trains
+ * the order that makes a killed run resumable (config.json and the iteration-0 checkpoint before the first
+ * iteration; then the subproblem's best map first, checkpoint.bin second), runs OT-Flow or JKO-Flow and draws
+ * plot.png at the end. Without a run directory ({@link TrainingOptions#out} null) it trains
  * in memory and writes nothing. It prints nothing: everything a person should see goes to the {@link RunListener}.
  */
 public final class TrainingRun {
@@ -116,6 +121,8 @@ public final class TrainingRun {
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
+        budget(cfg, jkoSteps, ds, engine, listener);
+        TrainState state = initialState(cfg);   // allocated before anything is written
         // the run directory stays locked against other writers until the run, plot included, is done
         try (RunDirectory run = o.out() == null ? null : RunDirectory.create(o.out())) {
             if (run != null) {
@@ -127,8 +134,11 @@ public final class TrainingRun {
                 if (jkoSteps > 0) opts.put("steps", jkoSteps);
                 opts.put("plot", o.plot());   // a resume keeps it
                 run.saveConfig(cfg, source, transform, opts, jkoSteps);
+                // before the first iteration, so that a run killed, diverged or out of memory at any point continues
+                // with --resume (bit-identical: it is the state training starts from); weights/ appear at the first
+                // real checkpoint
+                state.save(run.checkpointFile());
             }
-            TrainState state = TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
             return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
         }
     }
@@ -152,6 +162,7 @@ public final class TrainingRun {
         Engines.checkAvailable(engine);
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         try (RunDirectory run = RunDirectory.openForWriting(dir)) {
+            run.removeStaleTemporaries();
             TrainConfig saved = run.loadConfig();
             String source = run.loadDataSource();
             int jkoSteps = run.loadJkoSteps();
@@ -162,14 +173,15 @@ public final class TrainingRun {
             if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
             TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
             Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
-            TrainState state = TrainState.load(run.checkpointFile(), cfg.shape());
+            EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
+            budget(cfg, jkoSteps, ds, eo, listener);
+            TrainState state = checkpointOrStart(run, cfg);
             if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
             truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
             int ckEvery = checkpointEvery != null ? checkpointEvery : run.loadOption("checkpoint-every").asInt(DEFAULT_CHECKPOINT_EVERY);
             if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
             boolean drawPlot = plot && run.loadOption("plot").asBoolean(true);
             DataTransform transform = run.loadTransform(cfg.shape().d());
-            EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
             return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, drawPlot, true), state, eo, listener);
         }
     }
@@ -241,6 +253,58 @@ public final class TrainingRun {
 
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
 
+    /**
+     * Refuses a run that does not fit in memory ({@link NotEnoughMemoryException}, before anything is written or
+     * allocated) and tells the listener what will make it slow. The heap holds the run's state, the trainer's current,
+     * before-step and last-good states (parameters, best model and Adam's two moments each) and, while a checkpoint is
+     * written, its bytes three times over (the growing buffer and two copies): 32 parameter vectors in all.
+     */
+    private static void budget(TrainConfig cfg, int jkoSteps, Dataset ds, EngineOptions eo, RunListener listener) {
+        PhiShape s = cfg.shape();
+        double p = PhiParams.count(s), d = s.d();
+        int nVal = ds == null ? cfg.valBatch() : Math.min(cfg.valBatch(), ds.nValidation());
+        MemoryEstimate est = new MemoryEstimate("this run")
+                .add("the parameters and optimiser state (" + MemoryEstimate.count(p) + " parameters at width " + s.m() + ")", 8 * 32 * p, 0)
+                .add("the training batches", 8 * 2 * d * cfg.batch(), 0)
+                .add("the validation set", 8 * d * nVal, 0)
+                .engine("the engine's buffers for a batch of " + cfg.batch() + " with " + cfg.nt() + " RK4 steps", s, eo, cfg.batch(), cfg.nt(),
+                        Tableau.RK4.stages(), true)
+                .engine("the engine's buffers for validation", s, eo, nVal, cfg.ntVal(), Tableau.RK4.stages(), false);
+        if (jkoSteps > 0) est.add("the " + jkoSteps + " maps", 8 * p * jkoSteps, 0);
+        // a finite data set is in memory already (and pushed through each JKO-Flow map once more)
+        if (ds != null) est.add("the data set", 8 * d * ((double) ds.nTrain() + ds.nValidation() + ds.nTest()) * (jkoSteps > 0 ? 2 : 1), 0);
+        est.check(eo, "use a smaller --width or --batch (or --nt)");
+        if (p > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("width " + s.m() + " gives " + MemoryEstimate.count(p) + " parameters; cnf4j keeps them in one Java array "
+                    + "of at most 2^31 - 1: use a smaller --width");
+        }
+        if (listener == null) return;
+        for (String w : new String[] {WorkEstimate.stepsWarning("--nt", cfg.nt()), WorkEstimate.stepsWarning("--nt-val", cfg.ntVal()),
+            WorkEstimate.slowWarning("one training iteration", WorkEstimate.lossFlops(s, cfg.batch(), cfg.nt(), Tableau.RK4.stages(), true), eo.threads())}) {
+            if (w != null) listener.onWarning(w);
+        }
+    }
+
+    /** Where every run starts: the seeded initial model and a fresh optimiser (a pure function of the configuration). */
+    private static TrainState initialState(TrainConfig cfg) {
+        return TrainState.start(PhiParams.initialise(cfg.shape(), cfg.seed()), cfg.lr());
+    }
+
+    /**
+     * The checkpoint to resume from. A run that stopped between writing config.json and its first checkpoint (or one
+     * written by an earlier cnf4j, which checkpointed only every --checkpoint-every iterations) has none and no
+     * model either: it starts again from {@link #initialState}, exactly where it started the first time.
+     */
+    private static TrainState checkpointOrStart(RunDirectory run, TrainConfig cfg) throws IOException {
+        if (Files.exists(run.checkpointFile())) return TrainState.load(run.checkpointFile(), cfg.shape());
+        Path dir = run.path();
+        if (Files.exists(dir.resolve("weights")) || Files.exists(dir.resolve("maps"))) {
+            throw new IOException("no checkpoint at " + run.checkpointFile() + " although the run has saved a model: it cannot be resumed; "
+                    + "start a new run with another --out (the model stays usable by eval, logp and sample)");
+        }
+        return initialState(cfg);
+    }
+
     /** The run directory's listener first (log line and checkpoint on disk), then the user's. */
     private record Listeners(RunFiles files, RunListener user) implements RunListener {
         @Override public void onSubproblemStart(int k) {
@@ -263,6 +327,11 @@ public final class TrainingRun {
         @Override public void onRecovery(int iter, double newLr) {
             if (files != null) files.onRecovery(iter, newLr);
             user.onRecovery(iter, newLr);
+        }
+
+        @Override public void onDiverged(int iter, int failures, double lastLr) {
+            if (files != null) files.onDiverged(iter, failures, lastLr);
+            user.onDiverged(iter, failures, lastLr);
         }
 
         @Override public void onPlateau(int iter, boolean stopping, double newLr) { user.onPlateau(iter, stopping, newLr); }
@@ -295,7 +364,8 @@ public final class TrainingRun {
             this.run = run;
             this.jkoSteps = jkoSteps;
             this.k = start.subproblem;
-            boolean fresh = !Files.exists(run.logFile());
+            // a run killed before its first flush leaves an empty log.csv: it gets its header too
+            boolean fresh = !Files.exists(run.logFile()) || Files.size(run.logFile()) == 0;
             this.log = new PrintWriter(Files.newBufferedWriter(run.logFile(), StandardOpenOption.CREATE, StandardOpenOption.APPEND));
             if (fresh) log.println("iter,J,L,C,R,lr,val_J,val_C,seconds" + (jkoSteps > 0 ? ",step" : ""));
         }
@@ -321,6 +391,11 @@ public final class TrainingRun {
 
         void onRecovery(int iter, double newLr) {
             log.printf(Locale.ROOT, "# iter %d: non-finite loss or gradient; restored the last good state, lr now %.3g%n", global(iter), newLr);
+        }
+
+        void onDiverged(int iter, int failures, double lastLr) {
+            log.printf(Locale.ROOT, "# iter %d: %d non-finite steps in a row, the last at lr %.3g; training stopped%n", global(iter), failures, lastLr);
+            log.flush();
         }
 
         void onCheckpoint(TrainState st) {
@@ -351,6 +426,7 @@ public final class TrainingRun {
         }
         StringBuilder text = new StringBuilder();
         for (String line : keep) text.append(line).append('\n');
-        AtomicFile.write(log, text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // a fixed temporary name, which the run directory's next start recognises (kill -9 runs no hook)
+        AtomicFile.write(log, log.resolveSibling(".log.csv.tmp"), out -> out.write(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 }

@@ -13,10 +13,15 @@ import org.cnf4j.ode.Tableau;
  * observe progress and receive checkpoints.
  *
  * <p>A non-finite loss or gradient does not reach the parameters: the trainer restores the state of
- * the last good iteration, halves the learning rate, tells the listeners, and tries again; after
- * {@link #MAX_RECOVERIES} failures in a row it gives up.
+ * the last good iteration, halves the learning rate, tells the listeners, and tries again. Failures are
+ * counted from the iteration where they started until training gets past it: the restored state is the
+ * one before the last good step, whose replay succeeds, and counting that replay as progress let a rate
+ * such as 1e300 fail 995 times in a row at iteration 2. After {@link #MAX_RECOVERIES} failures without
+ * progress it hands the last good state to the listeners as a checkpoint (if it is newer than the last one),
+ * tells them {@link TrainListener#onDiverged} and throws {@link TrainingDivergedException}.
  */
 public final class OtFlowTrainer {
+    /** Non-finite steps in a row (without getting past the iteration where they started) before training gives up. */
     public static final int MAX_RECOVERIES = 5;
     /** Early stopping: tenfold learning-rate drops before the next plateau ends training. */
     public static final int MAX_LR_STAGES = 3;
@@ -55,7 +60,9 @@ public final class OtFlowTrainer {
         TrainState s = state.copy();
         double[] batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
         TrainState lastGood = s.copy();
-        int failures = 0;
+        // failures since the iteration failStart first failed; only a success at or past it resets them
+        int failures = 0, failStart = 0;
+        int savedAt = s.iteration;   // the iteration of the newest state on disk (the one training starts from)
         while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES && !s.converged) {
             int it = s.iteration + 1;
             TrainState before = s.copy();
@@ -64,9 +71,13 @@ public final class OtFlowTrainer {
             s.adam.setLearningRate(learningRate(it, s.lrScale, s.lrStage));
             LossResult r = engine.loss(s.params, batch, cfg.batch(), cfg.nt(), Tableau.RK4, cfg.alpha(), true);
             if (!finite(r)) {
-                if (++failures > MAX_RECOVERIES) {
-                    throw new IllegalStateException("training diverged: the loss stayed non-finite after " + MAX_RECOVERIES
-                            + " learning-rate halvings at iteration " + it + "; start again with a smaller --lr");
+                if (failures == 0) failStart = it;
+                if (++failures >= MAX_RECOVERIES) {
+                    // keep what the run learnt up to the last good step; a resume from there replays the same steps
+                    if (lastGood.iteration > savedAt) for (TrainListener l : listeners) l.onCheckpoint(lastGood);
+                    double lrNow = s.adam.learningRate();
+                    for (TrainListener l : listeners) l.onDiverged(failStart, failures, lrNow);
+                    throw new TrainingDivergedException(failStart, failures, lrNow);
                 }
                 double scale = s.lrScale * 0.5;
                 s = lastGood.copy();
@@ -75,7 +86,7 @@ public final class OtFlowTrainer {
                 for (TrainListener l : listeners) l.onRecovery(it, learningRate(s.iteration + 1, scale, s.lrStage));
                 continue;
             }
-            failures = 0;
+            if (it >= failStart) failures = 0;   // past the iteration that failed: not just the replay of the restored step
             lastGood = before;
             s.gradSum += norm(r.gradient());
             s.gradCount++;
@@ -107,6 +118,7 @@ public final class OtFlowTrainer {
             boolean stopped = s.lrStage > MAX_LR_STAGES || s.converged;
             if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters() || stopped) {
                 for (TrainListener l : listeners) l.onCheckpoint(s);
+                savedAt = it;
             }
         }
         return new Result(s.params, s.best, new LossResult(s.bestJ, s.bestL, s.bestC, s.bestR, null), s.bestIter);

@@ -13,6 +13,12 @@ public interface TrainListener {
     /** A non-finite loss or gradient at {@code iter}: the last good state was restored, lr is now {@code newLr}. */
     default void onRecovery(int iter, double newLr) {}
 
+    /**
+     * Training gives up at {@code iter}: {@code failures} non-finite steps in a row there, the last at learning rate
+     * {@code lastLr}; a {@link TrainingDivergedException} follows.
+     */
+    default void onDiverged(int iter, int failures, double lastLr) {}
+
     /** Early stopping: a plateau of validations at {@code iter}; either the learning rate drops to {@code newLr} or training ends. */
     default void onPlateau(int iter, boolean stopping, double newLr) {}
 

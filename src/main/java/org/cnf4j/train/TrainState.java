@@ -113,8 +113,12 @@ public final class TrainState {
         crc.update(bytes.toByteArray());
         out.writeLong(crc.getValue());
         out.flush();
-        AtomicFile.write(file, bytes.toByteArray());
+        // a fixed temporary name, so that a run directory's next start recognises one that kill -9 left
+        AtomicFile.write(file, tempFile(file), o -> o.write(bytes.toByteArray()));
     }
+
+    /** The temporary name {@link #save} writes {@code file} under before renaming it. */
+    public static Path tempFile(Path file) { return file.resolveSibling("." + file.getFileName() + ".tmp"); }
 
     /** Loads a checkpoint, checking its integrity and that it fits {@code shape}. */
     public static TrainState load(Path file, PhiShape shape) throws IOException {

@@ -33,7 +33,8 @@ class FiniteDifferenceTest {
     }
 
     @ParameterizedTest(name = "d={0} m={1} nTh={2}")
-    @CsvSource({"3,8,3", "1,5,2", "2,4,4", "5,6,2"})
+    // d = 21: the low-rank quadratic term of the CPU kernel (model.PhiHostMath.lowRank)
+    @CsvSource({"3,8,3", "1,5,2", "2,4,4", "5,6,2", "21,4,2"})
     void gradientAndTraceMatchCentralDifferences(int d, int m, int nTh) {
         PhiShape s = new PhiShape(d, m, nTh);
         PhiParams p = randomModel(s, 11);
@@ -69,7 +70,7 @@ class FiniteDifferenceTest {
     }
 
     @ParameterizedTest(name = "d={0} m={1} nTh={2} {3}")
-    @CsvSource({"3,8,3,rk4", "1,5,2,rk4", "2,4,4,euler", "4,6,2,rk4"})
+    @CsvSource({"3,8,3,rk4", "1,5,2,rk4", "2,4,4,euler", "4,6,2,rk4", "21,3,2,rk4"})
     void lossGradientMatchesCentralDifferencesForEveryParameter(int d, int m, int nTh, String method) {
         PhiShape s = new PhiShape(d, m, nTh);
         PhiParams p = randomModel(s, 5);

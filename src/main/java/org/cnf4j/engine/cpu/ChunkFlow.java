@@ -45,6 +45,19 @@ public final class ChunkFlow {
     public PhiKernel kernel() { return kernel; }
 
     /**
+     * The memory of a chunk flow for chunks of cs samples after integrating with {@code nt} steps of a {@code stages}
+     * tableau, recording for the reverse pass or not: {heap, off-heap} bytes, following the allocations here and in
+     * the kernel (the products are kept when all stages fit in {@code productBudget}, as {@link #forward} decides).
+     */
+    public static double[] bytes(PhiShape shape, DType dtype, int cs, int nt, int stages, boolean record, long productBudget) {
+        double d = shape.d(), w = d + 3;
+        double heap = 8 * (2.0 * stages * cs * w + 2 * cs * d + cs * (d + 1) + cs + d + 1) + PhiKernel.heapBytes(shape, cs);
+        int slots = record ? nt * stages : 1;
+        boolean keep = record && (double) nt * stages * PhiKernel.productBytesPerStage(shape, dtype, cs) <= productBudget;
+        return new double[] {heap, PhiKernel.offHeapBytes(shape, dtype, cs, slots, keep)};
+    }
+
+    /**
      * Integrates the augmented states z (cs x (d+3), row-major, starting at zOff; updated in place)
      * from t0 to t1 in nt equal steps. With {@code record}, keeps what {@link #backward} needs.
      */

@@ -2,6 +2,7 @@ package org.cnf4j.engine.cpu;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.engine.LossResult;
+import org.cnf4j.engine.MemoryEstimate;
 import org.cnf4j.ode.Tableau;
 import org.cnf4j.ode.Alpha;
 
@@ -77,13 +78,40 @@ public final class CpuFlowEngine implements FlowEngine {
     @Override public String describe() { return "cpu, " + threads + (threads == 1 ? " thread, " : " threads, ") + dtype.label(); }
 
     /** Chunk boundaries for n samples: at least min(n, 4) chunks, sizes differing by at most one. */
-    int[] chunkStarts(int n) {
-        int byColumns = (int) Math.ceil((double) n * shape.d() / chunkColumns);
+    int[] chunkStarts(int n) { return chunkStarts(n, shape.d(), chunkColumns); }
+
+    private static int[] chunkStarts(int n, int d, int chunkColumns) {
+        int byColumns = (int) Math.ceil((double) n * d / chunkColumns);
         int count = Math.max(1, Math.max(byColumns, Math.min(n, 4)));
         count = Math.min(count, n);
         int[] starts = new int[count + 1];
         for (int c = 0; c <= count; c++) starts[c] = (int) ((long) n * c / count);
         return starts;
+    }
+
+    /**
+     * What an engine of {@code options} holds for one kind of call on n samples (loss with or without gradient, or
+     * integrate, with nt steps of a {@code stages} tableau): the chunk flows its workers keep for each chunk size
+     * (a worker keeps one per size it met), one weights copy, the chunk results in flight and, for the gradient, the
+     * parameter-sized vectors they carry. Estimates call it once per kind of call a run makes.
+     */
+    public static MemoryEstimate.Bytes memory(PhiShape shape, EngineOptions options, int n, int nt, int stages, boolean gradient) {
+        int[] starts = chunkStarts(n, shape.d(), options.chunkColumns());
+        int chunks = starts.length - 1, lo = starts[1] - starts[0], hi = lo;
+        for (int c = 0; c < chunks; c++) hi = Math.max(hi, starts[c + 1] - starts[c]);
+        double heap = 0, off = 0;
+        for (int cs : lo == hi ? new int[] {lo} : new int[] {lo, hi}) {
+            double[] b = ChunkFlow.bytes(shape, options.dtype(), cs, nt, stages, gradient, options.productBudgetBytes());
+            int workers = Math.min(options.threads(), chunks);
+            heap += workers * b[0];
+            off += workers * b[1];
+        }
+        double p = PhiParams.count(shape), w = shape.d() + 3;
+        int inFlight = Math.min(chunks, 2 * options.threads());
+        // per chunk in flight: its states (and adjoints) and, with the gradient, the result and a scratch vector
+        heap += inFlight * 8 * (2 * hi * w + (gradient ? 2 * p + 3 : 3)) + (gradient ? 8 * p : 0);
+        off += 2 * PhiWeights.offHeapBytes(shape, options.dtype());   // this call's and the last one's, until collected
+        return new MemoryEstimate.Bytes(heap, off);
     }
 
     private ChunkFlow workspace(int cs) {
@@ -99,16 +127,27 @@ public final class CpuFlowEngine implements FlowEngine {
         T run(ChunkFlow flow, int start, int count);
     }
 
-    private <T> List<T> forEachChunk(int n, ChunkTask<T> task) {
+    /**
+     * Runs {@code task} on every chunk and hands the results to {@code inOrder} in chunk order (so sums over chunks do
+     * not depend on the threads). At most {@link #inFlight} chunks are submitted ahead of the one consumed next: a
+     * loss with gradient returns a parameter-sized vector per chunk, and at d = 5000 a batch is a thousand chunks.
+     * A worker's exception or Error (an OutOfMemoryError above all) is rethrown as it is on the calling thread.
+     */
+    private <T> void forEachChunk(int n, ChunkTask<T> task, java.util.function.Consumer<T> inOrder) {
         int[] starts = chunkStarts(n);
-        List<Future<T>> futures = new ArrayList<>();
-        for (int c = 0; c + 1 < starts.length; c++) {
-            int start = starts[c], count = starts[c + 1] - starts[c];
-            futures.add(pool.submit(() -> task.run(workspace(count), start, count)));
-        }
-        List<T> out = new ArrayList<>();
+        int chunks = starts.length - 1;
+        java.util.ArrayDeque<Future<T>> queued = new java.util.ArrayDeque<>();
+        int next = 0;
+        boolean done = false;
         try {
-            for (Future<T> f : futures) out.add(f.get());
+            for (int c = 0; c < chunks; c++) {
+                for (; next < chunks && next < c + inFlight(); next++) {
+                    int start = starts[next], count = starts[next + 1] - starts[next];
+                    queued.add(pool.submit(() -> task.run(workspace(count), start, count)));
+                }
+                inOrder.accept(queued.poll().get());
+            }
+            done = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -117,9 +156,13 @@ public final class CpuFlowEngine implements FlowEngine {
             if (cause instanceof RuntimeException re) throw re;
             if (cause instanceof Error err) throw err;
             throw new IllegalStateException(cause);
+        } finally {
+            if (!done) for (Future<T> f : queued) f.cancel(true);
         }
-        return out;
     }
+
+    /** Chunks submitted ahead: enough to keep every worker busy while the next result is consumed. */
+    private int inFlight() { return 2 * threads; }
 
     private void checkInput(double[] x, int n, int width) {
         if (n < 1) throw new IllegalArgumentException("no samples");
@@ -142,7 +185,7 @@ public final class CpuFlowEngine implements FlowEngine {
                 for (int q = 0; q <= d; q++) grad[(start + i) * (d + 1) + q] = k.gradient(i, q);
             }
             return null;
-        });
+        }, none -> {});
         return new PhiValues(phi, grad, trH);
     }
 
@@ -156,7 +199,7 @@ public final class CpuFlowEngine implements FlowEngine {
             flow.kernel().reset(wt);
             flow.forward(wt, z, start * w, t0, t1, nt, tab, a0, false);
             return null;
-        });
+        }, none -> {});
         return z;
     }
 
@@ -166,7 +209,9 @@ public final class CpuFlowEngine implements FlowEngine {
         checkInput(x, n, d);
         PhiWeights wt = new PhiWeights(p, dtype);
         double logNorm = 0.5 * d * Math.log(2 * Math.PI);
-        List<double[]> parts = forEachChunk(n, (flow, start, count) -> {
+        double[] sums = new double[3];
+        double[] grad = withGradient ? new double[p.size()] : null;
+        forEachChunk(n, (flow, start, count) -> {
             double[] z = new double[count * w];
             for (int i = 0; i < count; i++) System.arraycopy(x, (start + i) * d, z, i * w, d);
             flow.kernel().reset(wt);
@@ -198,16 +243,13 @@ public final class CpuFlowEngine implements FlowEngine {
                 System.arraycopy(g, 0, out, 3, g.length);
             }
             return out;
-        });
-        double sumL = 0, sumC = 0, sumR = 0;
-        double[] grad = withGradient ? new double[p.size()] : null;
-        for (double[] part : parts) {
-            sumL += part[0];
-            sumC += part[1];
-            sumR += part[2];
+        }, part -> {
+            sums[0] += part[0];
+            sums[1] += part[1];
+            sums[2] += part[2];
             if (withGradient) for (int i = 0; i < grad.length; i++) grad[i] += part[3 + i];
-        }
-        double l = sumL / n, c = sumC / n, r = sumR / n;
+        });
+        double l = sums[0] / n, c = sums[1] / n, r = sums[2] / n;
         return new LossResult(alpha.a0() * l + alpha.a1() * c + alpha.a2() * r, l, c, r, grad);
     }
 

@@ -71,7 +71,22 @@ class EmulatedEngineTest {
 
     @Test
     void deeperModelWithChunksMatchesCpuEngine() {
-        PhiShape s = new PhiShape(3, 6, 3);
+        matchesCpuEngine(new PhiShape(3, 6, 3));
+    }
+
+    /**
+     * From d = 20 the CPU kernel applies the quadratic term as A^T (A s) and folds dLoss/dA without forming
+     * M = A^T A (model.PhiHostMath.lowRank); the GPU engine keeps the dense M. Both agree at the tolerances above.
+     */
+    @Test
+    void lowRankQuadraticTermOnTheCpuMatchesTheDenseGpuForm() {
+        PhiShape s = new PhiShape(24, 6, 3);
+        assertTrue(org.cnf4j.model.PhiHostMath.lowRank(s.r(), s.d() + 1), "d=24 takes the low-rank form");
+        assertTrue(!org.cnf4j.model.PhiHostMath.lowRank(new PhiShape(2, 6, 3).r(), 3), "the toy size keeps the dense form");
+        matchesCpuEngine(s);
+    }
+
+    private static void matchesCpuEngine(PhiShape s) {
         PhiParams p = randomModel(s, 7);
         int n = 10, d = s.d(), w = d + 3;
         SplittableRandom rng = new SplittableRandom(3);
