@@ -27,13 +27,23 @@ final class Fixtures {
 
     /** The tests' Spark session: local[2], no UI, few shuffle partitions. */
     static synchronized SparkSession spark() {
-        if (spark == null) {
+        if (spark == null || spark.sparkContext().isStopped()) {
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
             spark = SparkSession.builder().master("local[2]").appName("cnf4j-spark-tests")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                     .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                     .getOrCreate();
         }
         return spark;
+    }
+
+    /** Stops the shared session (a test that needs another master starts its own; the next spark() makes a new one). */
+    static synchronized void stopSpark() {
+        if (spark != null) spark.stop();
+        spark = null;
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
     }
 
     static synchronized Path root() throws IOException {
