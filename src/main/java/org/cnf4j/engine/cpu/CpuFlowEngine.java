@@ -99,12 +99,40 @@ public final class CpuFlowEngine implements FlowEngine {
         T run(ChunkFlow flow, int start, int count);
     }
 
+    /**
+     * Samples per BLAS tile for {@link #integrate}: OpenBLAS computes a sample's columns the same way in every full tile
+     * of its GEMM kernels, but differently in a partial tile at a chunk's edge (measured: the last bits of log p moved
+     * with n and with a sample's place in the batch). Integration chunks therefore start at multiples of this and the
+     * last one is padded to a multiple of it, so a sample's end state depends on that sample alone, not on n or the
+     * rows around it (a scorer that sees rows in blocks, as the Spark module does, gives cnf4j logp's numbers).
+     */
+    static final int SAMPLE_ALIGN = 8;
+
+    /** {@link #chunkStarts} with every inner boundary rounded down to a multiple of {@link #SAMPLE_ALIGN} (no empty chunks). */
+    int[] alignedChunkStarts(int n) {
+        int[] s = chunkStarts(n);
+        int[] out = new int[s.length];
+        int k = 1;
+        for (int c = 1; c + 1 < s.length; c++) {
+            int b = s[c] / SAMPLE_ALIGN * SAMPLE_ALIGN;
+            if (b > out[k - 1]) out[k++] = b;
+        }
+        out[k++] = n;
+        return java.util.Arrays.copyOf(out, k);
+    }
+
+    static int padded(int count) { return (count + SAMPLE_ALIGN - 1) / SAMPLE_ALIGN * SAMPLE_ALIGN; }
+
     private <T> List<T> forEachChunk(int n, ChunkTask<T> task) {
-        int[] starts = chunkStarts(n);
+        return forEachChunk(chunkStarts(n), false, task);
+    }
+
+    /** Runs {@code task} on each chunk; with {@code pad}, on a workspace of the chunk's {@link #padded} size. */
+    private <T> List<T> forEachChunk(int[] starts, boolean pad, ChunkTask<T> task) {
         List<Future<T>> futures = new ArrayList<>();
         for (int c = 0; c + 1 < starts.length; c++) {
             int start = starts[c], count = starts[c + 1] - starts[c];
-            futures.add(pool.submit(() -> task.run(workspace(count), start, count)));
+            futures.add(pool.submit(() -> task.run(workspace(pad ? padded(count) : count), start, count)));
         }
         List<T> out = new ArrayList<>();
         try {
@@ -152,9 +180,19 @@ public final class CpuFlowEngine implements FlowEngine {
         checkInput(z0, n, w);
         PhiWeights wt = new PhiWeights(p, dtype);
         double[] z = java.util.Arrays.copyOf(z0, n * w);
-        forEachChunk(n, (flow, start, count) -> {
+        forEachChunk(alignedChunkStarts(n), true, (flow, start, count) -> {
             flow.kernel().reset(wt);
-            flow.forward(wt, z, start * w, t0, t1, nt, tab, a0, false);
+            int full = padded(count);
+            if (full == count) {
+                flow.forward(wt, z, start * w, t0, t1, nt, tab, a0, false);
+                return null;
+            }
+            // the last chunk, padded with copies of its last sample (their end states are dropped)
+            double[] buf = new double[full * w];
+            System.arraycopy(z, start * w, buf, 0, count * w);
+            for (int i = count; i < full; i++) System.arraycopy(z, (start + count - 1) * w, buf, i * w, w);
+            flow.forward(wt, buf, 0, t0, t1, nt, tab, a0, false);
+            System.arraycopy(buf, 0, z, start * w, count * w);
             return null;
         });
         return z;
