@@ -20,6 +20,11 @@ public final class SparkMain implements Runnable {
     public static void main(String[] args) {
         quietLogging(args);
         int rc = execute(args);
+        // stop Spark before the JVM exits, so executors are released cleanly (as spark-submit expects of an application)
+        org.apache.spark.sql.SparkSession.getDefaultSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
         System.exit(rc);
     }
 
