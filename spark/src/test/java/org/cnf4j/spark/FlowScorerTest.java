@@ -135,4 +135,38 @@ class FlowScorerTest {
         s.transform(Fixtures.frame(Fixtures.gaussianRows(50, 6), 4)).collectAsList();
         assertEquals(before + 1, ExecutorModels.built());
     }
+
+    /**
+     * The PyTorch reference's swissroll weights (d=2, m=32), whose GEMM shapes made partial BLAS tiles matter: rows
+     * scored in 3 partitions and blocks of 100 get cnf4j logp's numbers for the whole file, bit for bit.
+     */
+    @Test
+    void referenceWeightsInBlocksMatchTheWholeFile() throws Exception {
+        Path ref = Path.of("..", "src", "test", "resources", "reference", "otflow", "swissroll");
+        Path run = Fixtures.root().resolve("swissroll");
+        if (!java.nio.file.Files.isDirectory(run)) {
+            assertEquals(0, org.cnf4j.cli.Main.execute("import-otflow", "--weights", ref.resolve("weights").toString(),
+                    "--config", ref.resolve("config.json").toString(), "--out", run.toString()));
+        }
+        java.util.Random r = new java.util.Random(3);
+        double[][] rows = new double[1500][2];
+        for (double[] row : rows) { row[0] = 2 * r.nextGaussian(); row[1] = 2 * r.nextGaussian(); }
+        Path csv = Fixtures.root().resolve("swissroll-rows.csv");
+        StringBuilder sb = new StringBuilder("a,b\n");
+        List<Row> in = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            sb.append(rows[i][0]).append(',').append(rows[i][1]).append('\n');
+            in.add(RowFactory.create((long) i, rows[i][0], rows[i][1]));
+        }
+        java.nio.file.Files.writeString(csv, sb.toString());
+        double[] expected = Fixtures.cliLogp(run, csv);
+        StructType t = new StructType().add("id", DataTypes.LongType).add("a", DataTypes.DoubleType).add("b", DataTypes.DoubleType);
+        List<Row> got = FlowScorer.of(run).withColumns("a", "b").withBlockRows(100)
+                .transform(Fixtures.spark().createDataFrame(in, t).repartition(3)).collectAsList();
+        assertEquals(rows.length, got.size());
+        for (Row row : got) {
+            int i = (int) row.getLong(0);
+            assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(row.<Double>getAs("logp")), "row " + i);
+        }
+    }
 }
