@@ -1,22 +1,14 @@
 package org.cnf4j.spark;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 import org.cnf4j.run.RunModel;
 
 /**
@@ -45,34 +37,12 @@ public final class ModelBundle implements Serializable {
      */
     public static ModelBundle of(Path runDir) throws IOException {
         RunModel.load(runDir);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Path f : modelFiles(runDir)) {
-                zip.putNextEntry(new ZipEntry(runDir.relativize(f).toString().replace('\\', '/')));
-                zip.write(Files.readAllBytes(f));
-                zip.closeEntry();
-            }
-        }
-        return new ModelBundle(out.toByteArray(), runDir.toString());
-    }
-
-    /** config.json, weights/* and maps/k/* (no hidden or temporary files), in a fixed order. */
-    private static List<Path> modelFiles(Path runDir) throws IOException {
         List<Path> files = new ArrayList<>();
         files.add(runDir.resolve("config.json"));
         for (Path sub : List.of(runDir.resolve("weights"), runDir.resolve("maps"))) {
-            if (!Files.isDirectory(sub)) continue;
-            try (Stream<Path> s = Files.walk(sub)) {
-                s.filter(Files::isRegularFile)
-                        .filter(p -> {
-                            for (Path part : runDir.relativize(p)) if (part.toString().startsWith(".")) return false;
-                            return true;
-                        })
-                        .sorted(Comparator.comparing(Path::toString))
-                        .forEach(files::add);
-            }
+            if (Files.isDirectory(sub)) for (Path f : Zips.files(sub)) files.add(f);
         }
-        return files;
+        return new ModelBundle(Zips.zip(runDir, files), runDir.toString());
     }
 
     /** SHA-256 of the bytes, in hex: equal for equal model files. */
@@ -88,25 +58,10 @@ public final class ModelBundle implements Serializable {
     public RunModel open() throws IOException {
         Path dir = Files.createTempDirectory("cnf4j-model-");
         try {
-            try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-                for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
-                    Path f = dir.resolve(e.getName()).normalize();
-                    if (!f.startsWith(dir) || e.isDirectory()) throw new IOException("model bundle of " + source + ": unexpected entry " + e.getName());
-                    Files.createDirectories(f.getParent());
-                    Files.write(f, zip.readAllBytes());
-                }
-            }
+            Zips.unzip(bytes, dir, "model bundle of " + source);
             return RunModel.load(dir);
         } finally {
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the temporary model folder " + dir, e);
+            Zips.deleteTree(dir);
         }
     }
 

@@ -25,12 +25,12 @@ final class Fixtures {
 
     private Fixtures() {}
 
-    /** The tests' Spark session: local[2], no UI, few shuffle partitions. */
+    /** The tests' Spark session: local[2,2] (two threads; a failed task is tried twice), no UI, few shuffle partitions. */
     static synchronized SparkSession spark() {
         if (spark == null || spark.sparkContext().isStopped()) {
             SparkSession.clearActiveSession();
             SparkSession.clearDefaultSession();
-            spark = SparkSession.builder().master("local[2]").appName("cnf4j-spark-tests")
+            spark = SparkSession.builder().master("local[2,2]").appName("cnf4j-spark-tests")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
                     .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
                     .getOrCreate();

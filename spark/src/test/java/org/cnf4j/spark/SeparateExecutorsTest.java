@@ -117,4 +117,18 @@ class SeparateExecutorsTest {
                 + "log-density with --on-bad-row null", c.errorLine());
         assertFalse(Files.exists(dir.resolve("never")));
     }
+
+    /** A sweep's cells train on the executors and come back as bytes: cell-000 is cnf4j train's model, bit for bit. */
+    @Test
+    void sweepOnTheCluster() throws Exception {
+        Path dir = Files.createDirectories(Fixtures.root().resolve("cluster-sweep"));
+        Path grid = Files.writeString(dir.resolve("grid.yaml"), SweepTest.GRID.replace("width: [4, 0]", "width: [4]"));
+        Cli c = Cli.run("sweep", "--grid", grid.toString(), "--out", dir.resolve("out").toString());
+        assertEquals(0, c.rc(), c.err());
+        assertTrue(c.out().contains("sweep: 2 cells, 2 ok, 0 failed"), c.out());
+        Path cli = dir.resolve("cli");
+        assertEquals(0, org.cnf4j.cli.Main.execute("train", "--data", "8gaussians", "--iters", "6", "--val-every", "3", "--batch", "256",
+                "--val-batch", "256", "--no-plot", "--width", "4", "--seed", "1", "--out", cli.toString()));
+        SweepTest.assertSameWeights(cli, dir.resolve("out/cells/cell-000"));
+    }
 }

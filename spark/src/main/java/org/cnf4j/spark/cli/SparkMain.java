@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
  * file, failed job, bad row under --on-bad-row fail); errors are one line on stderr.
  */
 @Command(name = "cnf4j-spark", mixinStandardHelpOptions = true, version = "cnf4j-spark 0.1.0",
-        description = "cnf4j on Apache Spark: log-densities and samples of trained flows as Spark jobs.",
-        subcommands = {ScoreCommand.class, SampleCommand.class})
+        description = "cnf4j on Apache Spark: log-densities and samples of trained flows, and grids of training runs, as Spark jobs.",
+        subcommands = {ScoreCommand.class, SampleCommand.class, SweepCommand.class})
 public final class SparkMain implements Runnable {
     @Override public void run() { CommandLine.usage(this, System.out); }
 
