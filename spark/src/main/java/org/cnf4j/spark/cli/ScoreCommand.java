@@ -1,7 +1,6 @@
 package org.cnf4j.spark.cli;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,7 +31,7 @@ public final class ScoreCommand implements Callable<Integer> {
             description = "A row with a null, non-numeric or non-finite value, or the wrong number of fields: null logp with a reason (default), or fail the job.") String onBadRow;
     @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
     @Option(names = "--standardised", description = "The rows are already in the model's (standardised) space.") boolean standardised;
-    @Option(names = "--partitions", description = "Repartition the input into this many partitions first (default: as Spark reads it).") Integer partitions;
+    @Option(names = "--partitions", description = "Repartition the input into this many partitions first (a shuffle: rows change order; default: as Spark reads it).") Integer partitions;
     @Mixin SparkOptions spark = new SparkOptions();
 
     @Override
@@ -62,6 +61,4 @@ public final class ScoreCommand implements Callable<Integer> {
                 scorer.dimension(), input, output, outFormat, secs, rows.value() / secs);
         return 0;
     }
-
-    static String join(String[] a) { return String.join(",", Arrays.asList(a)); }
 }
