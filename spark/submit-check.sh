@@ -4,7 +4,8 @@
 #   spark-submit --master local-cluster[2,1,1024] --class org.cnf4j.spark.cli.SparkMain cnf4j-spark-assembly.jar score ...
 # through Spark's SparkSubmit class, as bin/spark-submit does: two workers start one executor JVM each, whose classpath
 # is that jars/ folder plus the assembly jar that the driver serves them. Checks the log-densities against cnf4j logp
-# (string-equal, i.e. bit-identical) and a sample of 4 partitions. Needs the core installed (../cnf4j-spark does it).
+# (string-equal, i.e. bit-identical), draws a sample of 4 partitions and trains a 2-cell sweep (a cell's weights against
+# cnf4j train's). Needs the core installed (../cnf4j-spark does it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 root="$(cd .. && pwd)"
@@ -36,4 +37,11 @@ if [[ "$got" != "$want" ]]; then echo "submit-check: FAILED: logp differs from c
 submit sample --model "$work/run" -n 1000 --partitions 4 --seed 3 --output "$work/samples.csv" --with-logp
 n="$(cat "$work"/samples.csv/part-*.csv | grep -vc '^x0')"
 [[ "$n" == 1000 ]] || { echo "submit-check: FAILED: $n samples, expected 1000" >&2; exit 1; }
-echo "submit-check: ok: scored 3000 rows bit-identical to cnf4j logp and drew 1000 samples on 2 executor JVMs through spark-submit"
+printf 'data: 8gaussians\niters: 6\nval-every: 3\nbatch: 256\nval-batch: 256\nno-plot: true\ngrid:\n  seed: [1, 2]\n' > "$work/grid.yaml"
+submit sweep --grid "$work/grid.yaml" --out "$work/sweep"
+"$root/cnf4j" train --data 8gaussians --iters 6 --val-every 3 --batch 256 --val-batch 256 --no-plot --seed 2 --out "$work/train" >/dev/null
+for f in "$work"/train/weights/*.npy; do
+  cmp -s "$f" "$work/sweep/cells/cell-001/weights/$(basename "$f")" || { echo "submit-check: FAILED: sweep cell differs from cnf4j train" >&2; exit 1; }
+done
+echo "submit-check: ok: through spark-submit on 2 executor JVMs, scored 3000 rows bit-identical to cnf4j logp, drew 1000 samples," \
+  "trained a 2-cell sweep equal to cnf4j train"
