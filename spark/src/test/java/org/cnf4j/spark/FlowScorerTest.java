@@ -169,4 +169,21 @@ class FlowScorerTest {
             assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(row.<Double>getAs("logp")), "row " + i);
         }
     }
+
+    /** withNt and standardised are cnf4j logp's --nt and --standardised. */
+    @Test
+    void ntAndStandardisedAsCnf4jLogp() throws Exception {
+        Path run = Fixtures.otflowRun();
+        double[][] rows = Fixtures.gaussianRows(40, 13);
+        for (double[] r : rows) for (int j = 0; j < r.length; j++) r[j] /= 10;
+        Path csv = Fixtures.writeCsv(Fixtures.root().resolve("nt-std.csv"), rows);
+        double[] expected = Fixtures.cliLogp(run, csv, "--nt", "3", "--standardised");
+        List<Row> got = FlowScorer.of(run).withColumns("a", "b", "c").withNt(3).standardised(true).transform(Fixtures.frame(rows, 2)).collectAsList();
+        for (Row r : got) {
+            int i = (int) r.getLong(0);
+            assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(r.<Double>getAs("logp")), "row " + i);
+        }
+        double[] plain = Fixtures.cliLogp(run, csv);
+        assertTrue(plain[0] != expected[0]);
+    }
 }

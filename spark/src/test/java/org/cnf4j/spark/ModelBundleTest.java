@@ -77,6 +77,8 @@ class ModelBundleTest {
         assertThrows(IllegalArgumentException.class, () -> new EngineSpec("tpu", null, 0));
         assertThrows(IllegalArgumentException.class, () -> new EngineSpec("cpu", "float16", 0));
         assertThrows(IllegalArgumentException.class, () -> new EngineSpec("cpu", null, -1));
+        Fixtures.spark();   // threads 0: the cores of this executor, N of the local[N,F] master here
+        assertEquals(2, EngineSpec.defaults().options().threads());
     }
 
     /** The add-opens flags of the pom (surefire, the launcher's target/jvm-options.txt) include all of Spark's own list. */

@@ -94,6 +94,17 @@ class ScoreCommandTest {
             Dataset<Row> back = Fixtures.spark().read().parquet(out.toString());
             checkByKey(back.collectAsList(), r -> key(r.getAs("a"), r.getAs("b"), r.getAs("c")));
         }
+        // a folder whose name says nothing: the format of its part files
+        Path plain = dir.resolve("parts");
+        df.write().format("orc").save(plain.toString());
+        Cli c = Cli.run("score", "--model", run.toString(), "--input", plain.toString(), "--output", dir.resolve("out-parts").toString(), "--columns", "a,b,c");
+        assertEquals(0, c.rc(), c.err());
+        assertTrue(c.out().contains("scored 300 rows (0 bad)"), c.out());
+        Path unknown = Files.createDirectories(dir.resolve("unknown"));
+        Files.writeString(unknown.resolve("data.bin"), "1,2,3\n");
+        c = Cli.run("score", "--model", run.toString(), "--input", unknown.toString(), "--output", dir.resolve("never2").toString());
+        assertEquals(2, c.rc());
+        assertTrue(c.errorLine().endsWith("cannot tell its format from the name; give --input-format parquet|csv|orc|json"), c.errorLine());
     }
 
     static final String BAD_CSV = "a,b,c\n10,-3,0.5\n10,-3\n10,abc,0.5\n11,-3,0.5,7\n,-3,0.5\n9,-2,nan\n";
