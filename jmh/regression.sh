@@ -8,7 +8,8 @@
 #
 # BASE_JAR: target/cnf4j.jar built at the base commit in another worktree (its target/lib beside it), e.g.
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -q package -DskipTests)
-# Needs what jmh/compare.sh needs for torch (python3-torch, libopenblas0-pthread); TORCH=0 skips torch.
+# Needs what jmh/compare.sh needs for torch (python3-torch, libopenblas0-pthread); TORCH=0 skips torch;
+# SIZES="toy-1 miniboone-2" runs only those rows (NAME-THREADS).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."
@@ -38,6 +39,7 @@ raw="$out/raw.jsonl"
 : > "$raw"
 for spec in "${sizes[@]}"; do
   read -r name threads args <<< "$spec"
+  if [[ -n "${SIZES:-}" && " $SIZES " != *" $name-$threads "* ]]; then continue; fi
   export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
   for r in $(seq 1 "$rounds"); do
     for who in new base torch; do

@@ -207,8 +207,12 @@ public final class MatrixFile {
         return true;
     }
 
-    /** Double.parseDouble plus NumPy/pandas spellings of NaN and infinity; rejects Java-only suffixes such as "1d". */
-    static double parse(String s) {
+    /**
+     * One CSV cell as a number, as {@link #readCsv} reads it: Double.parseDouble plus NumPy/pandas spellings of NaN and
+     * infinity; rejects Java-only suffixes such as "1d" and the empty cell (NumberFormatException). Finite or not is the
+     * caller's check.
+     */
+    public static double parse(String s) {
         if (s.isEmpty()) throw new NumberFormatException("empty");
         switch (s.toLowerCase(Locale.ROOT)) {
             case "nan": case "+nan": case "-nan": return Double.NaN;

@@ -128,13 +128,41 @@ public final class CpuFlowEngine implements FlowEngine {
     }
 
     /**
-     * Runs {@code task} on every chunk and hands the results to {@code inOrder} in chunk order (so sums over chunks do
-     * not depend on the threads). At most {@link #inFlight} chunks are submitted ahead of the one consumed next: a
-     * loss with gradient returns a parameter-sized vector per chunk, and at d = 5000 a batch is a thousand chunks.
-     * A worker's exception or Error (an OutOfMemoryError above all) is rethrown as it is on the calling thread.
+     * Samples per BLAS tile for {@link #integrate}: OpenBLAS computes a sample's columns the same way in every full tile
+     * of its GEMM kernels, but differently in a partial tile at a chunk's edge (measured: the last bits of log p moved
+     * with n and with a sample's place in the batch). Integration chunks therefore start at multiples of this and the
+     * last one is padded to a multiple of it, so a sample's end state depends on that sample alone, not on n or the
+     * rows around it (a scorer that sees rows in blocks, as the Spark module does, gives cnf4j logp's numbers).
      */
+    static final int SAMPLE_ALIGN = 8;
+
+    /** {@link #chunkStarts} with every inner boundary rounded down to a multiple of {@link #SAMPLE_ALIGN} (no empty chunks). */
+    int[] alignedChunkStarts(int n) {
+        int[] s = chunkStarts(n);
+        int[] out = new int[s.length];
+        int k = 1;
+        for (int c = 1; c + 1 < s.length; c++) {
+            int b = s[c] / SAMPLE_ALIGN * SAMPLE_ALIGN;
+            if (b > out[k - 1]) out[k++] = b;
+        }
+        out[k++] = n;
+        return java.util.Arrays.copyOf(out, k);
+    }
+
+    static int padded(int count) { return (count + SAMPLE_ALIGN - 1) / SAMPLE_ALIGN * SAMPLE_ALIGN; }
+
     private <T> void forEachChunk(int n, ChunkTask<T> task, java.util.function.Consumer<T> inOrder) {
-        int[] starts = chunkStarts(n);
+        forEachChunk(chunkStarts(n), false, task, inOrder);
+    }
+
+    /**
+     * Runs {@code task} on every chunk of {@code starts} (with {@code pad}, on a workspace of the chunk's
+     * {@link #padded} size) and hands the results to {@code inOrder} in chunk order (so sums over chunks do not
+     * depend on the threads). At most {@link #inFlight} chunks are submitted ahead of the one consumed next: a loss
+     * with gradient returns a parameter-sized vector per chunk, and at d = 5000 a batch is a thousand chunks. A
+     * worker's exception or Error (an OutOfMemoryError above all) is rethrown as it is on the calling thread.
+     */
+    private <T> void forEachChunk(int[] starts, boolean pad, ChunkTask<T> task, java.util.function.Consumer<T> inOrder) {
         int chunks = starts.length - 1;
         java.util.ArrayDeque<Future<T>> queued = new java.util.ArrayDeque<>();
         int next = 0;
@@ -143,7 +171,7 @@ public final class CpuFlowEngine implements FlowEngine {
             for (int c = 0; c < chunks; c++) {
                 for (; next < chunks && next < c + inFlight(); next++) {
                     int start = starts[next], count = starts[next + 1] - starts[next];
-                    queued.add(pool.submit(() -> task.run(workspace(count), start, count)));
+                    queued.add(pool.submit(() -> task.run(workspace(pad ? padded(count) : count), start, count)));
                 }
                 inOrder.accept(queued.poll().get());
             }
@@ -195,9 +223,19 @@ public final class CpuFlowEngine implements FlowEngine {
         checkInput(z0, n, w);
         PhiWeights wt = new PhiWeights(p, dtype);
         double[] z = java.util.Arrays.copyOf(z0, n * w);
-        forEachChunk(n, (flow, start, count) -> {
+        forEachChunk(alignedChunkStarts(n), true, (flow, start, count) -> {
             flow.kernel().reset(wt);
-            flow.forward(wt, z, start * w, t0, t1, nt, tab, a0, false);
+            int full = padded(count);
+            if (full == count) {
+                flow.forward(wt, z, start * w, t0, t1, nt, tab, a0, false);
+                return null;
+            }
+            // the last chunk, padded with copies of its last sample (their end states are dropped)
+            double[] buf = new double[full * w];
+            System.arraycopy(z, start * w, buf, 0, count * w);
+            for (int i = count; i < full; i++) System.arraycopy(z, (start + count - 1) * w, buf, i * w, w);
+            flow.forward(wt, buf, 0, t0, t1, nt, tab, a0, false);
+            System.arraycopy(buf, 0, z, start * w, count * w);
             return null;
         }, none -> {});
         return z;
