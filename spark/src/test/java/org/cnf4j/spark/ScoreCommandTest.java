@@ -169,7 +169,7 @@ class ScoreCommandTest {
         assertTrue(c.errorLine().contains("Missing required option: '--output=PATH'"), c.errorLine());
         c = Cli.run("score", "--model", dir.resolve("no-such-run").toString(), "--input", i, "--output", o);
         assertEquals(1, c.rc());
-        assertTrue(c.errorLine().contains("no such run directory"), c.errorLine());
+        assertTrue(c.errorLine().contains("run directory not found"), c.errorLine());
         c = Cli.run("score", "--model", m, "--input", dir.resolve("missing.csv").toString(), "--output", o);
         assertEquals(1, c.rc());
         assertTrue(c.errorLine().endsWith("missing.csv: file not found; check --input"), c.errorLine());
