@@ -121,7 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
         double flops = 0;
         if (!md.equals("fwdbwd")) flops += WorkEstimate.lossFlops(shape, n, nt, Tableau.RK4.stages(), false);
         if (grad) flops += WorkEstimate.lossFlops(shape, n, nt, Tableau.RK4.stages(), true);
-        String slow = WorkEstimate.slowWarning("this benchmark (" + (warmup + reps) + " runs per mode)", flops * (warmup + reps), opts.threads());
+        String slow = WorkEstimate.slowWarning("this benchmark (" + (warmup + reps) + " runs per mode)", flops * (warmup + reps), opts.threads(), shape);
         String steps = WorkEstimate.stepsWarning("--nt", nt);
         for (String w : new String[] {steps, slow}) if (w != null) ModelSupport.warn(w);
     }

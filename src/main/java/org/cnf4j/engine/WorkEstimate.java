@@ -38,6 +38,16 @@ public final class WorkEstimate {
     /** Nominal seconds for {@code flops} on {@code threads} CPU threads. */
     public static double seconds(double flops, int threads) { return flops / (FLOPS_PER_THREAD * Math.max(1, threads)); }
 
+    /**
+     * Nominal seconds for {@code flops} of a model of {@code shape}: wider models spend their time in large GEMMs,
+     * which run far above the nominal rate (measured: 86 GFLOP/s per thread at m = 256, the MINIBOONE size, against
+     * 7-15 at m <= 32), so the rate grows with m / 32, up to 12 times (still below what was measured there).
+     */
+    public static double seconds(double flops, int threads, PhiShape shape) {
+        double gemm = Math.min(12, Math.max(1, shape.m() / 32.0));
+        return seconds(flops, threads) / gemm;
+    }
+
     /** A warning for steps above {@link #MAX_STEPS} ("--nt 100000 ..."), or null. */
     public static String stepsWarning(String flag, int nt) {
         if (nt <= MAX_STEPS) return null;
@@ -47,7 +57,15 @@ public final class WorkEstimate {
 
     /** A warning when {@code flops} take longer than {@link #SLOW_SECONDS} ("one training iteration ..."), or null. */
     public static String slowWarning(String what, double flops, int threads) {
-        double sec = seconds(flops, threads);
+        return slowWarning(what, seconds(flops, threads), flops, threads);
+    }
+
+    /** {@link #slowWarning(String, double, int)} with the rate of a model of {@code shape} ({@link #seconds(double, int, PhiShape)}). */
+    public static String slowWarning(String what, double flops, int threads, PhiShape shape) {
+        return slowWarning(what, seconds(flops, threads, shape), flops, threads);
+    }
+
+    private static String slowWarning(String what, double sec, double flops, int threads) {
         if (sec <= SLOW_SECONDS) return null;
         return String.format(Locale.ROOT, "%s is about %s floating-point operations: roughly %s on %d thread%s", what,
                 MemoryEstimate.count(flops), duration(sec), threads, threads == 1 ? "" : "s");

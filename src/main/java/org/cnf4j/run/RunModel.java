@@ -112,7 +112,7 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
         String steps = WorkEstimate.stepsWarning("--nt", nt);
         if (steps != null) warnings.add(steps);
         double flops = WorkEstimate.lossFlops(shape(), n, (double) nt * maps.size(), Tableau.RK4.stages(), false) * passes;
-        String slow = WorkEstimate.slowWarning(subject, flops, eo.threads());
+        String slow = WorkEstimate.slowWarning(subject, flops, eo.threads(), shape());
         if (slow != null) warnings.add(slow);
         return warnings;
     }

@@ -280,7 +280,7 @@ public final class TrainingRun {
         }
         if (listener == null) return;
         for (String w : new String[] {WorkEstimate.stepsWarning("--nt", cfg.nt()), WorkEstimate.stepsWarning("--nt-val", cfg.ntVal()),
-            WorkEstimate.slowWarning("one training iteration", WorkEstimate.lossFlops(s, cfg.batch(), cfg.nt(), Tableau.RK4.stages(), true), eo.threads())}) {
+            WorkEstimate.slowWarning("one training iteration", WorkEstimate.lossFlops(s, cfg.batch(), cfg.nt(), Tableau.RK4.stages(), true), eo.threads(), s)}) {
             if (w != null) listener.onWarning(w);
         }
     }

@@ -133,7 +133,8 @@ class MemoryCommandsTest {
 
     @Test
     void aSlowIterationIsAnnouncedBeforeAnythingIsWritten() {
-        // width 1000: 2 x 10^12 operations per iteration of the toy batch; the listener stops the run at the warning
+        // width 1000 with 4 layers on one thread: 5 x 10^12 operations per iteration of the toy batch, over a minute
+        // even at the GEMM rate of so wide a model; the listener stops the run at the warning
         Path out = dir.resolve("slow");
         List<String> warnings = new java.util.ArrayList<>();
         RunListener stop = new RunListener() {
@@ -142,10 +143,10 @@ class MemoryCommandsTest {
                 throw new IllegalStateException("stopped at the warning");
             }
         };
-        TrainingOptions o = new TrainingOptions().data("8gaussians").out(out).width(1000).iters(1);
-        assertThrows(IllegalStateException.class, () -> TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, 2), stop));
+        TrainingOptions o = new TrainingOptions().data("8gaussians").out(out).width(1000).layers(4).iters(1);
+        assertThrows(IllegalStateException.class, () -> TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, 1), stop));
         assertEquals(1, warnings.size());
-        assertTrue(warnings.get(0).matches("one training iteration is about [0-9.]+ x 10\\^12 floating-point operations: roughly [0-9]+ (s|minutes) on 2 threads"),
+        assertTrue(warnings.get(0).matches("one training iteration is about [0-9.]+ x 10\\^12 floating-point operations: roughly [0-9]+ (s|minutes) on 1 thread"),
                 warnings.get(0));
         assertFalse(Files.exists(out), "warnings come before the run directory");
     }

@@ -108,4 +108,18 @@ class MemoryEstimateTest {
         assertTrue(WorkEstimate.phiFlops(new PhiShape(5000, 16, 2)) > 2.0 * 16 * 16 * 5000);
         assertEquals("3.5 hours", WorkEstimate.duration(3.5 * 3600));
     }
+
+    @Test
+    void wideModelsAreEstimatedAtTheirGemmRate() {
+        // the MINIBOONE benchmark (d 43, m 256, n 2000, nt 6, 4 training steps) takes about 20 s on 2 threads here:
+        // no warning; at the nominal rate it would have announced "roughly 6 minutes"
+        PhiShape mb = new PhiShape(43, 256, 2);
+        double bench = 4 * WorkEstimate.lossFlops(mb, 2000, 6, 4, true);
+        assertNotNull(WorkEstimate.slowWarning("this benchmark", bench, 2));
+        assertNull(WorkEstimate.slowWarning("this benchmark", bench, 2, mb));
+        assertEquals(WorkEstimate.seconds(bench, 2) / 8, WorkEstimate.seconds(bench, 2, mb), 1e-9);
+        PhiShape toy = new PhiShape(2, 32, 2);
+        assertEquals(WorkEstimate.seconds(1e12, 1), WorkEstimate.seconds(1e12, 1, toy), 0.0, "narrow models keep the nominal rate");
+        assertEquals(WorkEstimate.seconds(1e12, 1) / 12, WorkEstimate.seconds(1e12, 1, new PhiShape(2, 4096, 2)), 1e-9, "capped at 12x");
+    }
 }
