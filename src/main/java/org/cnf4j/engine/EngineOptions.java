@@ -67,49 +67,46 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
         return dv;
     }
 
-    public EngineOptions withDevice(String v) {
-        return new EngineOptions(v, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
+    public EngineOptions withDevice(String v) { return edit(e -> e.device = v); }
+
+    public EngineOptions withDtype(DType v) { return edit(e -> e.dtype = v); }
+
+    public EngineOptions withThreads(int v) { return edit(e -> e.threads = v); }
+
+    public EngineOptions withProductBudgetBytes(long v) { return edit(e -> e.productBudgetBytes = v); }
+
+    public EngineOptions withCudaMath(String v) { return edit(e -> e.cudaMath = v); }
+
+    public EngineOptions withCudaMaxChunk(int v) { return edit(e -> e.cudaMaxChunk = v); }
+
+    public EngineOptions withCudaStoreProducts(boolean v) { return edit(e -> e.cudaStoreProducts = v); }
+
+    public EngineOptions withMemoryCheck(boolean v) { return edit(e -> e.memoryCheck = v); }
+
+    public EngineOptions withCudaGraphs(boolean v) { return edit(e -> e.cudaGraphs = v); }
+
+    /** These options with {@code change} applied to a mutable copy (one place that lists every component in order). */
+    private EngineOptions edit(java.util.function.Consumer<Edit> change) {
+        Edit e = new Edit(this);
+        change.accept(e);
+        return new EngineOptions(e.device, e.dtype, e.threads, e.chunkColumns, e.productBudgetBytes, e.cudaDevice, e.cudaMath, e.cudaDebugSync,
+                e.cudaMaxBytes, e.cudaMaxChunk, e.cudaStoreBytes, e.cudaStoreProducts, e.cudaGraphs, e.memoryCheck);
     }
 
-    public EngineOptions withDtype(DType v) {
-        return new EngineOptions(device, v, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
-    }
+    /** A mutable copy for {@link #edit}; validation happens when the record is built from it. */
+    private static final class Edit {
+        String device, cudaMath;
+        DType dtype;
+        int threads, chunkColumns, cudaDevice, cudaMaxChunk;
+        long productBudgetBytes, cudaMaxBytes, cudaStoreBytes;
+        boolean cudaDebugSync, cudaStoreProducts, cudaGraphs, memoryCheck;
 
-    public EngineOptions withThreads(int v) {
-        return new EngineOptions(device, dtype, v, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
-    }
-
-    public EngineOptions withProductBudgetBytes(long v) {
-        return new EngineOptions(device, dtype, threads, chunkColumns, v, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
-    }
-
-    public EngineOptions withCudaMath(String v) {
-        return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, v, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
-    }
-
-    public EngineOptions withCudaMaxChunk(int v) {
-        return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                v, cudaStoreBytes, cudaStoreProducts, cudaGraphs, memoryCheck);
-    }
-
-    public EngineOptions withCudaStoreProducts(boolean v) {
-        return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, v, cudaGraphs, memoryCheck);
-    }
-
-    public EngineOptions withMemoryCheck(boolean v) {
-        return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, cudaGraphs, v);
-    }
-
-    public EngineOptions withCudaGraphs(boolean v) {
-        return new EngineOptions(device, dtype, threads, chunkColumns, productBudgetBytes, cudaDevice, cudaMath, cudaDebugSync, cudaMaxBytes,
-                cudaMaxChunk, cudaStoreBytes, cudaStoreProducts, v, memoryCheck);
+        Edit(EngineOptions o) {
+            device = o.device; dtype = o.dtype; threads = o.threads; chunkColumns = o.chunkColumns; productBudgetBytes = o.productBudgetBytes;
+            cudaDevice = o.cudaDevice; cudaMath = o.cudaMath; cudaDebugSync = o.cudaDebugSync; cudaMaxBytes = o.cudaMaxBytes;
+            cudaMaxChunk = o.cudaMaxChunk; cudaStoreBytes = o.cudaStoreBytes; cudaStoreProducts = o.cudaStoreProducts; cudaGraphs = o.cudaGraphs;
+            memoryCheck = o.memoryCheck;
+        }
     }
 
     /**
