@@ -17,6 +17,7 @@ import org.cnf4j.data.DataSets;
 import org.cnf4j.data.DataTransform;
 import org.cnf4j.data.Dataset;
 import org.cnf4j.data.ToyData;
+import org.cnf4j.engine.DataParallel;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
@@ -61,6 +62,16 @@ public final class TrainingRun {
      * device checked, before anything is written.
      */
     public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener) throws IOException {
+        return start(o, engine, listener, null);
+    }
+
+    /**
+     * {@link #start} as one task of a data-parallel run ({@code task} null: the whole run in this process). Every task
+     * gets the same options and computes its slice of every batch; the writer (rank 0) creates and writes
+     * {@code o.out()}, the others write nothing. The tasks end with the same model, which equals the single-process
+     * run's up to floating-point round-off (with one task: bit for bit).
+     */
+    public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener, DataParallel task) throws IOException {
         String meth = o.method() == null ? TrainingOptions.OTFLOW : o.method().trim().toLowerCase(Locale.ROOT);
         if (!meth.equals(TrainingOptions.OTFLOW) && !meth.equals(TrainingOptions.JKO)) {
             throw new IllegalArgumentException("unknown --method '" + o.method() + "': use otflow or jko");
@@ -103,6 +114,10 @@ public final class TrainingRun {
             new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);   // fewer rows than a batch: a clear error
             vb = Math.min(vb, ds.nValidation());
         }
+        if (task != null) {
+            task.requireRows(b, "--batch");
+            task.requireRows(vb, "the validation batch");
+        }
         int budget;
         if (o.epochs() != null) {
             if (ds == null) throw new IllegalArgumentException("--epochs needs a finite data set (a file or maf:NAME); toy data are endless: use --iters");
@@ -124,7 +139,8 @@ public final class TrainingRun {
         budget(cfg, jkoSteps, ds, engine, listener);
         TrainState state = initialState(cfg);   // allocated before anything is written
         // the run directory stays locked against other writers until the run, plot included, is done
-        try (RunDirectory run = o.out() == null ? null : RunDirectory.create(o.out())) {
+        boolean writes = o.out() != null && (task == null || task.writer());
+        try (RunDirectory run = writes ? RunDirectory.create(o.out()) : null) {
             if (run != null) {
                 Map<String, Object> opts = new LinkedHashMap<>();
                 opts.put("data", source);
@@ -139,7 +155,8 @@ public final class TrainingRun {
                 // real checkpoint
                 state.save(run.checkpointFile());
             }
-            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, o.plot(), false), state, engine, listener);
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, run == null ? null : run.path(), o.plot(), false, task),
+                    state, engine, listener);
         }
     }
 
@@ -159,10 +176,24 @@ public final class TrainingRun {
      */
     public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, Integer threads, boolean plot, EngineOptions engine,
                                    RunListener listener) throws IOException {
+        return resume(dir, iters, checkpointEvery, threads, plot, engine, listener, null);
+    }
+
+    /**
+     * {@link #resume} as one task of a data-parallel run (see {@link #start(TrainingOptions, EngineOptions, RunListener,
+     * DataParallel)}): the writer (rank 0) reopens {@code dir} for writing and goes on writing it; the other tasks read
+     * its configuration, checkpoint and finished maps (before the writer can change them: it writes nothing until every
+     * task has joined the first step) and write nothing.
+     */
+    public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, Integer threads, boolean plot, EngineOptions engine,
+                                   RunListener listener, DataParallel task) throws IOException {
         Engines.checkAvailable(engine);
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-        try (RunDirectory run = RunDirectory.openForWriting(dir)) {
-            run.removeStaleTemporaries();
+        boolean writes = task == null || task.writer();
+        if (task != null && !writes) task.barrier();   // the writer has put interrupted files back in place
+        try (RunDirectory run = writes ? RunDirectory.openForWriting(dir) : RunDirectory.open(dir)) {
+            if (writes) run.removeStaleTemporaries();
+            if (task != null && writes) task.barrier();
             TrainConfig saved = run.loadConfig();
             String source = run.loadDataSource();
             int jkoSteps = run.loadJkoSteps();
@@ -177,18 +208,22 @@ public final class TrainingRun {
             budget(cfg, jkoSteps, ds, eo, listener);
             TrainState state = checkpointOrStart(run, cfg);
             if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
-            truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
+            if (writes) truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
             int ckEvery = checkpointEvery != null ? checkpointEvery : run.loadOption("checkpoint-every").asInt(DEFAULT_CHECKPOINT_EVERY);
             if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
             boolean drawPlot = plot && run.loadOption("plot").asBoolean(true);
             DataTransform transform = run.loadTransform(cfg.shape().d());
-            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, drawPlot, true), state, eo, listener);
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, writes ? run : null, run.path(), drawPlot, true, task),
+                    state, eo, listener);
         }
     }
 
-    /** A resolved run: everything {@link #train} needs. */
+    /**
+     * A resolved run: everything {@link #train} needs. {@code run} is the directory to write (null: write nothing),
+     * {@code dir} the one finished JKO-Flow maps are read from; {@code task} is null or this task's data-parallel place.
+     */
     private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, Dataset ds, DataTransform transform,
-                        RunDirectory run, boolean plot, boolean resumed) {}
+                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task) {}
 
     private static RunResult train(Plan p, TrainState state, EngineOptions engineOptions, RunListener listener) throws IOException {
         TrainConfig cfg = p.cfg();
@@ -211,7 +246,11 @@ public final class TrainingRun {
         double nll;
         int bestIter;
         EngineOptions eo = engineOptions.withDtype(cfg.dtype());   // threads: the run's, or a resume's --threads
-        try (FlowEngine engine = Engines.create(cfg.shape(), eo);
+        if (p.task() != null) {
+            p.task().requireRows(cfg.batch(), "--batch");
+            p.task().requireRows(nVal, "the validation batch");
+        }
+        try (FlowEngine engine = p.task() == null ? Engines.create(cfg.shape(), eo) : p.task().wrap(Engines.create(cfg.shape(), eo));
              RunFiles files = p.run() == null ? null : new RunFiles(p.run(), cfg, p.jkoSteps(), state)) {
             Listeners all = new Listeners(files, user);
             user.onStart(cfg, p.jkoSteps(), state, engine.describe(), p.resumed());
@@ -226,7 +265,7 @@ public final class TrainingRun {
                 String src = p.source();
                 JkoTrainer.Data trainData = ds == null ? new JkoTrainer.Sampler(sd -> new ToyBatchSource(src, sd)) : new JkoTrainer.Finite(ds.train(), ds.nTrain());
                 List<PhiParams> done = new ArrayList<>();
-                for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.run().path(), k), cfg.shape()));
+                for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.dir(), k), cfg.shape()));
                 if (p.run() != null) p.run().dropMapsAfter(state.subproblem);
                 JkoTrainer.Result res = new JkoTrainer(cfg, p.jkoSteps(), engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
                         .addListener(all).addOuterListener(all).train(null, trainData, val, nVal, cfg.seed(), done, state);
@@ -238,7 +277,7 @@ public final class TrainingRun {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        Path dir = p.run() == null ? null : p.run().path();
+        Path dir = p.run() == null ? null : p.run().path();   // a data-parallel reader's model is the writer's, not its own directory
         RunModel model = new RunModel(dir, maps, cfg.alpha(), cfg.ntVal(), p.transform(), p.source(), cfg.seed());
         String plotError = null;
         if (dir != null && p.plot()) {
