@@ -35,9 +35,12 @@ public record DataParallel(int rank, int size, Gather gather) {
     public int hi(int n) { return (int) ((long) n * (rank + 1) / size); }
 
     /** Refuses a batch with fewer rows than tasks: some task would have nothing to compute. */
-    public void requireRows(int n, String what) {
-        if (n < size) {
-            throw new IllegalArgumentException(what + " of " + n + " rows is smaller than the " + size + " data-parallel tasks; use fewer tasks or a larger batch");
+    public void requireRows(int n, String what) { requireRows(size, n, what); }
+
+    /** {@link #requireRows(int, String)} for {@code tasks} tasks (1: any non-empty batch). */
+    public static void requireRows(int tasks, int n, String what) {
+        if (n < tasks) {
+            throw new IllegalArgumentException(what + " of " + n + " rows is smaller than the " + tasks + " data-parallel tasks; use fewer tasks or a larger batch");
         }
     }
 

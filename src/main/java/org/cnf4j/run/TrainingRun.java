@@ -66,12 +66,18 @@ public final class TrainingRun {
     }
 
     /**
-     * {@link #start} as one task of a data-parallel run ({@code task} null: the whole run in this process). Every task
-     * gets the same options and computes its slice of every batch; the writer (rank 0) creates and writes
-     * {@code o.out()}, the others write nothing. The tasks end with the same model, which equals the single-process
-     * run's up to floating-point round-off (with one task: bit for bit).
+     * Validates {@code o} as {@link #start} would for a run of {@code tasks} data-parallel tasks (data read, recipe
+     * resolved, memory and device checked) and returns the run's configuration, without training or writing anything:
+     * what a driver checks before it launches the tasks.
      */
-    public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener, DataParallel task) throws IOException {
+    public static TrainConfig check(TrainingOptions o, EngineOptions engine, int tasks) throws IOException {
+        return resolve(o, engine, null, tasks).cfg();
+    }
+
+    /** A new run's options resolved against its data and recipe. */
+    private record Resolved(String method, int jkoSteps, int checkpointEvery, String source, Dataset ds, DataTransform transform, TrainConfig cfg) {}
+
+    private static Resolved resolve(TrainingOptions o, EngineOptions engine, RunListener listener, int tasks) throws IOException {
         String meth = o.method() == null ? TrainingOptions.OTFLOW : o.method().trim().toLowerCase(Locale.ROOT);
         if (!meth.equals(TrainingOptions.OTFLOW) && !meth.equals(TrainingOptions.JKO)) {
             throw new IllegalArgumentException("unknown --method '" + o.method() + "': use otflow or jko");
@@ -114,10 +120,8 @@ public final class TrainingRun {
             new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);   // fewer rows than a batch: a clear error
             vb = Math.min(vb, ds.nValidation());
         }
-        if (task != null) {
-            task.requireRows(b, "--batch");
-            task.requireRows(vb, "the validation batch");
-        }
+        DataParallel.requireRows(tasks, b, "--batch");
+        DataParallel.requireRows(tasks, vb, "the validation batch");
         int budget;
         if (o.epochs() != null) {
             if (ds == null) throw new IllegalArgumentException("--epochs needs a finite data set (a file or maf:NAME); toy data are endless: use --iters");
@@ -137,6 +141,22 @@ public final class TrainingRun {
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
         budget(cfg, jkoSteps, ds, engine, listener);
+        return new Resolved(meth, jkoSteps, ckEvery, source, ds, transform, cfg);
+    }
+
+    /**
+     * {@link #start} as one task of a data-parallel run ({@code task} null: the whole run in this process). Every task
+     * gets the same options and computes its slice of every batch; the writer (rank 0) creates and writes
+     * {@code o.out()}, the others write nothing. The tasks end with the same model, which equals the single-process
+     * run's up to floating-point round-off (with one task: bit for bit).
+     */
+    public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener, DataParallel task) throws IOException {
+        Resolved r = resolve(o, engine, listener, task == null ? 1 : task.size());
+        TrainConfig cfg = r.cfg();
+        int jkoSteps = r.jkoSteps(), ckEvery = r.checkpointEvery();
+        String meth = r.method(), source = r.source();
+        Dataset ds = r.ds();
+        DataTransform transform = r.transform();
         TrainState state = initialState(cfg);   // allocated before anything is written
         // the run directory stays locked against other writers until the run, plot included, is done
         boolean writes = o.out() != null && (task == null || task.writer());

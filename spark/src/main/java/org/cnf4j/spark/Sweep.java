@@ -62,6 +62,9 @@ public final class Sweep {
 
     private Sweep() {}
 
+    /** The names of the train options a grid may set, as {@code cnf4j train} spells them without the dashes. */
+    public static List<String> trainOptionNames() { return List.copyOf(OPTIONS.keySet()); }
+
     /** One cell: its id, the grid's values for it (in the grid's order) and all its options (fixed and grid). */
     public record Cell(String id, Map<String, String> values, Map<String, String> options) implements Serializable {}
 
@@ -171,7 +174,7 @@ public final class Sweep {
     }
 
     /** A data file named relative to the driver's folder, made absolute (toy names and maf: sources stay). */
-    private static String absoluteData(String data) {
+    static String absoluteData(String data) {
         if (data.contains(":")) return data;
         Path p = Path.of(data);
         return Files.exists(p) ? p.toAbsolutePath().normalize().toString() : data;

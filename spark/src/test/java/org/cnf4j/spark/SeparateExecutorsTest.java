@@ -131,4 +131,27 @@ class SeparateExecutorsTest {
                 "--val-batch", "256", "--no-plot", "--width", "4", "--seed", "1", "--out", cli.toString()));
         SweepTest.assertSameWeights(cli, dir.resolve("out/cells/cell-000"));
     }
+
+    /**
+     * Data-parallel training across the two executor JVMs (one core each, so the two barrier tasks run in different
+     * JVMs and exchange their gradients over TCP): the model equals cnf4j train's to round-off, and the same run with
+     * one task is cnf4j train's bit for bit.
+     */
+    @Test
+    void dataParallelTrainingAcrossExecutorJvms() throws Exception {
+        Path dir = Files.createDirectories(Fixtures.root().resolve("cluster-dp"));
+        Path cli = DataParallelTrainingTest.cliRun("cluster-cli");
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--executors", "2", "--dtype", "float64", "--threads", "1",
+                "--out", dir.resolve("two").toString()));
+        args.addAll(java.util.List.of(DataParallelTrainingTest.FLAGS));
+        Cli c = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, c.rc(), c.err());
+        double rel = DataParallelTrainingTest.maxRelDiff(cli, dir.resolve("two"));
+        assertTrue(rel > 0 && rel < 1e-9, "2 executors against cnf4j train: " + rel);
+        args.set(2, "1");
+        args.set(args.indexOf(dir.resolve("two").toString()), dir.resolve("one").toString());
+        c = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, c.rc(), c.err());
+        SweepTest.assertSameWeights(cli, dir.resolve("one"));
+    }
 }

@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
  * file, failed job, bad row under --on-bad-row fail); errors are one line on stderr.
  */
 @Command(name = "cnf4j-spark", mixinStandardHelpOptions = true, version = "cnf4j-spark 0.1.0",
-        description = "cnf4j on Apache Spark: log-densities and samples of trained flows, and grids of training runs, as Spark jobs.",
-        subcommands = {ScoreCommand.class, SampleCommand.class, SweepCommand.class})
+        description = "cnf4j on Apache Spark: log-densities and samples of trained flows, grids of training runs, and data-parallel training, as Spark jobs.",
+        subcommands = {ScoreCommand.class, SampleCommand.class, SweepCommand.class, TrainCommand.class})
 public final class SparkMain implements Runnable {
     @Override public void run() { CommandLine.usage(this, System.out); }
 
@@ -42,6 +42,7 @@ public final class SparkMain implements Runnable {
     /** Runs a command line and returns the exit code. */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new SparkMain());
+        TrainCommand.addTrainOptions(cl.getSubcommands().get("train").getCommandSpec());
         boolean verboseWord = java.util.Arrays.asList(args).contains("--verbose");
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (verboseWord) ex.printStackTrace(cmd.getErr());
@@ -74,9 +75,20 @@ public final class SparkMain implements Runnable {
         }
         if (ex instanceof NoSuchFileException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": file not found";
         if (ex instanceof AccessDeniedException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": permission denied";
+        Throwable task = taskFailure(ex);
+        if (task != null) return message(task);
         if (ex instanceof OutOfMemoryError) return "out of memory: give Spark more (--conf spark.driver.memory=..., spark.executor.memory=...)";
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
         return oneLine(msg);
+    }
+
+    /** Inside a failed Spark job: the task's own exception (cnf4j's, not Spark's wrapper), if it came back. */
+    private static Throwable taskFailure(Throwable ex) {
+        if (!(ex instanceof org.apache.spark.SparkException)) return null;
+        for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (!t.getClass().getName().startsWith("org.apache.spark.") && t.getMessage() != null) return t;
+        }
+        return null;
     }
 
     private static <T extends Throwable> T find(Throwable ex, Class<T> type) {
