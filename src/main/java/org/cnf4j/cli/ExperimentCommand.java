@@ -36,18 +36,7 @@ public final class ExperimentCommand implements Runnable {
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
         @Override public Integer call() throws Exception {
-            AlphaSweep.Settings d = quick ? AlphaSweep.Settings.quick() : AlphaSweep.Settings.defaults();
-            int b = budget != null ? ModelSupport.positive("--budget", budget) : d.budget();
-            int w = workers != null ? ModelSupport.positive("--workers", workers) : d.workers();
-            List<String> ds = datasets != null ? datasets : d.datasets();
-            for (String name : ds) {
-                if (!DataSets.isToy(name)) throw new IllegalArgumentException("--datasets: '" + name + "' is not a toy data set");
-            }
-            for (int k : d.ks()) {
-                if (b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");
-            }
-            AlphaSweep.Settings s = new AlphaSweep.Settings(ds, d.a1s(), d.ks(), b, d.width(), d.batch(), d.nt(), d.ntEval(), d.lr(), d.a2Ratio(),
-                    d.resampleEvery(), d.valEvery(), d.nVal(), d.nTest(), d.nMmd(), d.grid(), seeds != null ? List.copyOf(seeds) : d.seeds(), w);
+            AlphaSweep.Settings s = AlphaSweep.Settings.of(quick, budget, workers, datasets, seeds);
             new AlphaSweep(s).run(out, commandLine(spec));
             System.out.println("wrote " + out.resolve("results.md"));
             return 0;

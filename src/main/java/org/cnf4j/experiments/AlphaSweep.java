@@ -26,11 +26,13 @@ import org.cnf4j.run.TrainingOptions;
  * between samples and test points, inverse error, iterations run and training wall time. Cells run in parallel,
  * one engine thread each; results do not depend on the number of workers.
  */
-public final class AlphaSweep {
+public final class AlphaSweep implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
 
     /** The sweep's settings; {@link #defaults} is what experiments/README.md reports, {@link #quick} a smoke version. */
     public record Settings(List<String> datasets, List<Double> a1s, List<Integer> ks, int budget, int width, int batch, int nt, int ntEval,
-                           double lr, double a2Ratio, int resampleEvery, int valEvery, int nVal, int nTest, int nMmd, int grid, List<Long> seeds, int workers) {
+                           double lr, double a2Ratio, int resampleEvery, int valEvery, int nVal, int nTest, int nMmd, int grid, List<Long> seeds, int workers)
+            implements java.io.Serializable {
         public static Settings defaults() {
             return new Settings(List.of("8gaussians", "checkerboard", "swissroll"), List.of(1.0, 5.0, 10.0, 50.0, 100.0), List.of(3, 5, 10),
                     600, 16, 1000, 6, 8, 0.02, 0.05, 10, 30, 2000, 10000, 2000, 60, List.of(0L, 1L, 2L), 2);
@@ -39,11 +41,34 @@ public final class AlphaSweep {
         public static Settings quick() {
             return new Settings(List.of("8gaussians"), List.of(1.0, 100.0), List.of(2), 8, 8, 64, 2, 2, 0.02, 0.05, 2, 2, 64, 200, 100, 8, List.of(0L), 2);
         }
+
+        /**
+         * The command line's settings: {@link #defaults} (or {@link #quick}) with the options a user may change (null:
+         * unchanged), each checked.
+         */
+        public static Settings of(boolean quick, Integer budget, Integer workers, List<String> datasets, List<Long> seeds) {
+            Settings d = quick ? quick() : defaults();
+            if (budget != null && budget < 1) throw new IllegalArgumentException("--budget must be >= 1, got " + budget);
+            if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+            int b = budget != null ? budget : d.budget();
+            List<String> ds = datasets != null ? List.copyOf(datasets) : d.datasets();
+            for (String name : ds) {
+                if (!org.cnf4j.data.DataSets.isToy(name)) throw new IllegalArgumentException("--datasets: '" + name + "' is not a toy data set");
+            }
+            for (int k : d.ks()) {
+                if (b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");
+            }
+            return new Settings(ds, d.a1s(), d.ks(), b, d.width(), d.batch(), d.nt(), d.ntEval(), d.lr(), d.a2Ratio(), d.resampleEvery(), d.valEvery(),
+                    d.nVal(), d.nTest(), d.nMmd(), d.grid(), seeds != null ? List.copyOf(seeds) : d.seeds(), workers != null ? workers : d.workers());
+        }
     }
 
-    record Cell(String dataset, int steps, double a1, long seed) {}
+    /** One cell: a data set, the method (0: OT-Flow, K: JKO-Flow with K maps), a1 and the seed. */
+    public record Cell(String dataset, int steps, double a1, long seed) implements java.io.Serializable {}
 
-    record CellResult(Cell cell, int iterations, double seconds, double nll, double entropy, double mmd, double inverseError, double[] density) {
+    /** A cell's metrics, and its density on the plotting grid (first seed's panels). */
+    public record CellResult(Cell cell, int iterations, double seconds, double nll, double entropy, double mmd, double inverseError, double[] density)
+            implements java.io.Serializable {
         double kl() { return nll - entropy; }
     }
 
@@ -53,8 +78,37 @@ public final class AlphaSweep {
 
     public AlphaSweep(Settings s) { this.s = s; }
 
-    /** Runs every cell, writes results.csv, results.md, nll-vs-alpha.png and densities-DATASET.png into {@code out}. */
+    /** Trains a list of cells and returns their results in the same order (a thread pool here, Spark tasks in cnf4j-spark). */
+    @FunctionalInterface
+    public interface Runner {
+        List<CellResult> trainAll(AlphaSweep sweep, List<Cell> cells) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs every cell, {@link Settings#workers} at a time on this machine, and writes results.csv, results.md,
+     * nll-vs-alpha.png and densities-DATASET.png into {@code out}.
+     */
     public List<CellResult> run(Path out, String command) throws IOException, InterruptedException {
+        return run(out, command, AlphaSweep::inThreads);
+    }
+
+    /** {@link #run(Path, String)} with the cells trained by {@code runner}; the results and files depend only on the cells. */
+    public List<CellResult> run(Path out, String command, Runner runner) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        List<CellResult> results = runner.trainAll(this, cells());
+        for (CellResult r : results) {
+            System.out.printf(Locale.ROOT, "%-12s %-14s a1 %6.1f seed %d  NLL %.4f  MMD2 %.2e  %5d iters  %.1fs%n", r.cell().dataset(),
+                    FlowRun.methodName(r.cell().steps()), r.cell().a1(), r.cell().seed(), r.nll(), r.mmd(), r.iterations(), r.seconds());
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        write(out, results, command, wall);
+        return results;
+    }
+
+    public Settings settings() { return s; }
+
+    /** The cells of the sweep, in the order of the result files. */
+    public List<Cell> cells() {
         List<Cell> cells = new ArrayList<>();
         for (String ds : s.datasets()) {
             ToyData.entropy(ds);   // fails early on an unknown name
@@ -65,29 +119,26 @@ public final class AlphaSweep {
                 }
             }
         }
-        long t0 = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(s.workers());
+        return cells;
+    }
+
+    private static List<CellResult> inThreads(AlphaSweep sweep, List<Cell> cells) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(sweep.s.workers());
         List<Future<CellResult>> futures = new ArrayList<>();
-        for (Cell c : cells) futures.add(pool.submit(() -> runCell(c)));
+        for (Cell c : cells) futures.add(pool.submit(() -> sweep.runCell(c)));
         pool.shutdown();
         List<CellResult> results = new ArrayList<>();
         try {
-            for (Future<CellResult> f : futures) {
-                CellResult r = f.get();
-                results.add(r);
-                System.out.printf(Locale.ROOT, "%-12s %-14s a1 %6.1f seed %d  NLL %.4f  MMD2 %.2e  %5d iters  %.1fs%n", r.cell().dataset(),
-                        FlowRun.methodName(r.cell().steps()), r.cell().a1(), r.cell().seed(), r.nll(), r.mmd(), r.iterations(), r.seconds());
-            }
+            for (Future<CellResult> f : futures) results.add(f.get());
         } catch (ExecutionException e) {
             pool.shutdownNow();
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
-        write(out, results, command, wall);
         return results;
     }
 
-    private CellResult runCell(Cell c) {
+    /** Trains and evaluates one cell (one engine thread); a pure function of the settings and the cell, wherever it runs. */
+    public CellResult runCell(Cell c) {
         double a1 = c.a1();
         TrainingOptions o = new TrainingOptions().data(c.dataset()).width(s.width()).layers(2).alpha(new Alpha(1, a1, s.a2Ratio() * a1).toString())
                 .nt(s.nt()).ntVal(s.ntEval()).batch(s.batch()).valBatch(s.nVal()).lr(s.lr()).dropEvery(0).lrDrop(0.5).clamp(0.0)

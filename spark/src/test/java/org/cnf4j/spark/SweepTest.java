@@ -125,6 +125,25 @@ class SweepTest {
         assertTrue(c.errorLine().endsWith("none.yaml: grid file not found; check --grid"), c.errorLine());
     }
 
+    /** The alpha-sweep experiment with its cells as Spark tasks writes the numbers of the experiment on one machine. */
+    @Test
+    void alphaSweepThroughSpark() throws Exception {
+        Path dir = Files.createDirectories(Fixtures.root().resolve("alpha"));
+        org.cnf4j.experiments.AlphaSweep sweep = new org.cnf4j.experiments.AlphaSweep(org.cnf4j.experiments.AlphaSweep.Settings.quick());
+        sweep.run(dir.resolve("local"), "test");
+        Cli c = Cli.run("alpha-sweep", "--quick", "--out", dir.resolve("spark").toString());
+        assertEquals(0, c.rc(), c.err());
+        List<String> local = withoutSeconds(dir.resolve("local/results.csv")), spark = withoutSeconds(dir.resolve("spark/results.csv"));
+        assertEquals(5, local.size());   // the header and 4 cells
+        assertEquals(local, spark);
+        assertTrue(Files.exists(dir.resolve("spark/nll-vs-alpha.png")));
+    }
+
+    /** results.csv without its last column (train_seconds). */
+    private static List<String> withoutSeconds(Path csv) throws IOException {
+        return Files.readAllLines(csv).stream().map(l -> l.substring(0, l.lastIndexOf(','))).toList();
+    }
+
     static void assertSameWeights(Path a, Path b) throws IOException {
         try (Stream<Path> s = Files.list(a.resolve("weights"))) {
             List<Path> files = s.sorted().toList();

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "cnf4j-spark", mixinStandardHelpOptions = true, version = "cnf4j-spark 0.1.0",
         description = "cnf4j on Apache Spark: log-densities and samples of trained flows, grids of training runs, and data-parallel training, as Spark jobs.",
-        subcommands = {ScoreCommand.class, SampleCommand.class, SweepCommand.class, TrainCommand.class})
+        subcommands = {ScoreCommand.class, SampleCommand.class, SweepCommand.class, TrainCommand.class, AlphaSweepCommand.class})
 public final class SparkMain implements Runnable {
     @Override public void run() { CommandLine.usage(this, System.out); }
 
