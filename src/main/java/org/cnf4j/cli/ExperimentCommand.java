@@ -26,19 +26,14 @@ public final class ExperimentCommand implements Runnable {
             description = {"OT-Flow with a1 in {1,5,10,50,100} versus JKO-Flow with the same fixed a1 and K in {3,5,10}, at an equal total "
                 + "iteration budget, on 8gaussians, checkerboard and swissroll, over seeds 0, 1, 2. Writes results.csv, results.md, nll-vs-alpha.png and densities-*.png."})
     static final class AlphaSweepCommand implements Callable<Integer> {
-        @Option(names = "--out", defaultValue = "experiments/results/alpha-sweep", description = "Output folder (default ${DEFAULT-VALUE}).") Path out;
-        @Option(names = "--quick", description = "A tiny smoke version (one data set, two alphas, K=2, 8 iterations).") boolean quick;
-        @Option(names = "--datasets", split = ",", description = "Toy data sets (default 8gaussians,checkerboard,swissroll).") List<String> datasets;
-        @Option(names = "--budget", description = "Total training iterations per cell (default 600).") Integer budget;
+        @picocli.CommandLine.Mixin AlphaSweepOptions sweep = new AlphaSweepOptions();
         @Option(names = "--workers", description = "Cells trained at the same time, one thread each (default 2).") Integer workers;
-        @Option(names = "--seeds", split = ",", description = "Seeds; every cell runs once per seed (default 0,1,2).") List<Long> seeds;
         @picocli.CommandLine.Mixin VerboseOption verbose = new VerboseOption();
         @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
         @Override public Integer call() throws Exception {
-            AlphaSweep.Settings s = AlphaSweep.Settings.of(quick, budget, workers, datasets, seeds);
-            new AlphaSweep(s).run(out, commandLine(spec));
-            System.out.println("wrote " + out.resolve("results.md"));
+            new AlphaSweep(sweep.settings(workers)).run(sweep.out(), commandLine(spec));
+            System.out.println("wrote " + sweep.out().resolve("results.md"));
             return 0;
         }
     }
