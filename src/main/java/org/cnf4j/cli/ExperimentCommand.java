@@ -24,7 +24,8 @@ public final class ExperimentCommand implements Runnable {
 
     @Command(name = "alpha-sweep", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"OT-Flow with a1 in {1,5,10,50,100} versus JKO-Flow with the same fixed a1 and K in {3,5,10}, at an equal total "
-                + "iteration budget, on 8gaussians, checkerboard and swissroll, over seeds 0, 1, 2. Writes results.csv, results.md, nll-vs-alpha.png and densities-*.png."})
+                + "iteration budget, on 8gaussians, checkerboard and swissroll, over seeds 0, 1, 2. Writes results.csv, results.md, nll-vs-alpha.png and densities-*.png.",
+                "On a Spark cluster, one task per cell: ./cnf4j-spark alpha-sweep (same options but --workers; docs/SPARK.md)."})
     static final class AlphaSweepCommand implements Callable<Integer> {
         @picocli.CommandLine.Mixin AlphaSweepOptions sweep = new AlphaSweepOptions();
         @Option(names = "--workers", description = "Cells trained at the same time, one thread each (default 2).") Integer workers;
