@@ -137,6 +137,10 @@ class SweepTest {
         assertEquals(5, local.size());   // the header and 4 cells
         assertEquals(local, spark);
         assertTrue(Files.exists(dir.resolve("spark/nll-vs-alpha.png")));
+        c = Cli.run("alpha-sweep", "--quick", "--dtype", "float64", "--out", dir.resolve("f64").toString());
+        assertEquals(2, c.rc());
+        assertTrue(c.errorLine().contains("drop --device, --dtype and --threads"), c.errorLine());
+        assertFalse(Files.exists(dir.resolve("f64")));
     }
 
     /** results.csv without its last column (train_seconds). */

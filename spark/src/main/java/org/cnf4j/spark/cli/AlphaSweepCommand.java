@@ -17,6 +17,10 @@ public final class AlphaSweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (spark.device != null || spark.dtype != null || spark.threads != null) {
+            throw new IllegalArgumentException("alpha-sweep runs each cell as cnf4j experiment alpha-sweep does (CPU, float32 training and "
+                    + "float64 evaluation, one thread): drop --device, --dtype and --threads");
+        }
         new AlphaSweep(sweep.settings(null)).run(sweep.out(), "cnf4j-spark alpha-sweep" + (sweep.quick() ? " --quick" : ""),
                 AlphaSweepOnSpark.runner(spark.session("alpha-sweep")));
         System.out.println("wrote " + sweep.out().resolve("results.md"));

@@ -21,8 +21,8 @@ public final class SparkOptions {
     List<String> conf = new ArrayList<>();
     @Option(names = "--device", paramLabel = "cpu|cuda|auto", description = "Engine on each executor (default cpu).")
     String device;
-    @Option(names = "--dtype", paramLabel = "float32|float64", description = "Engine precision (default: float64 for score and sample, as cnf4j logp and sample; float32 for sweep, train "
-                + "and alpha-sweep, as cnf4j train).")
+    @Option(names = "--dtype", paramLabel = "float32|float64", description = "Engine precision (default: float64 for score and sample, as cnf4j logp and sample; float32 for sweep and train, "
+                + "as cnf4j train).")
     String dtype;
     @Option(names = "--threads", description = "Engine worker threads: per executor for score and sample (default: the executor's cores), per task for sweep "
                 + "cells (default 1) and train (default spark.task.cpus); results do not depend on it.")
