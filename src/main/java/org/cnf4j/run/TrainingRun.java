@@ -226,6 +226,10 @@ public final class TrainingRun {
             Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
             EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
             budget(cfg, jkoSteps, ds, eo, listener);
+            if (task != null) {
+                task.requireRows(cfg.batch(), "--batch");
+                task.requireRows(validationRows(cfg, ds), "the validation batch");
+            }
             TrainState state = checkpointOrStart(run, cfg);
             if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
             if (writes) truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
@@ -251,25 +255,14 @@ public final class TrainingRun {
         if (ds != null && ds.d() != cfg.shape().d()) {
             throw new IllegalArgumentException(p.source() + " has " + ds.d() + " columns but the run's model has d=" + cfg.shape().d());
         }
-        double[] val;
-        int nVal;
-        if (ds == null) {
-            val = ToyData.sample(p.source(), cfg.valBatch(), cfg.seed() ^ 0x5eed5eedL);
-            nVal = cfg.valBatch();
-        } else {
-            nVal = Math.min(cfg.valBatch(), ds.nValidation());
-            val = Arrays.copyOf(ds.validation(), nVal * ds.d());
-        }
+        int nVal = validationRows(cfg, ds);
+        double[] val = ds == null ? ToyData.sample(p.source(), nVal, cfg.seed() ^ 0x5eed5eedL) : Arrays.copyOf(ds.validation(), nVal * ds.d());
         double entropy = ds == null ? ToyData.entropy(p.source()) : Double.NaN;
         RunListener user = listener != null ? listener : new RunListener() {};
         List<PhiParams> maps;
         double nll;
         int bestIter;
         EngineOptions eo = engineOptions.withDtype(cfg.dtype());   // threads: the run's, or a resume's --threads
-        if (p.task() != null) {
-            p.task().requireRows(cfg.batch(), "--batch");
-            p.task().requireRows(nVal, "the validation batch");
-        }
         try (FlowEngine engine = p.task() == null ? Engines.create(cfg.shape(), eo) : p.task().wrap(Engines.create(cfg.shape(), eo));
              RunFiles files = p.run() == null ? null : new RunFiles(p.run(), cfg, p.jkoSteps(), state)) {
             Listeners all = new Listeners(files, user);
@@ -312,6 +305,9 @@ public final class TrainingRun {
 
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
 
+    /** Validation points: the configured batch, at most the validation split of a finite data set. */
+    private static int validationRows(TrainConfig cfg, Dataset ds) { return ds == null ? cfg.valBatch() : Math.min(cfg.valBatch(), ds.nValidation()); }
+
     /**
      * Refuses a run that does not fit in memory ({@link NotEnoughMemoryException}, before anything is written or
      * allocated) and tells the listener what will make it slow. The heap holds the run's state, the trainer's current,
@@ -321,7 +317,7 @@ public final class TrainingRun {
     private static void budget(TrainConfig cfg, int jkoSteps, Dataset ds, EngineOptions eo, RunListener listener) {
         PhiShape s = cfg.shape();
         double p = PhiParams.count(s), d = s.d();
-        int nVal = ds == null ? cfg.valBatch() : Math.min(cfg.valBatch(), ds.nValidation());
+        int nVal = validationRows(cfg, ds);
         MemoryEstimate est = new MemoryEstimate("this run")
                 .add("the parameters and optimiser state (" + MemoryEstimate.count(p) + " parameters at width " + s.m() + ")", 8 * 32 * p, 0)
                 .add("the training batches", 8 * 2 * d * cfg.batch(), 0)

@@ -21,7 +21,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.cnf4j.engine.DataParallel;
 import org.cnf4j.engine.EngineOptions;
-import org.cnf4j.engine.LossResult;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.run.RunDirectory;
 import org.cnf4j.run.RunListener;
@@ -37,8 +36,8 @@ import scala.runtime.AbstractFunction1;
 /**
  * One OT-Flow or JKO-Flow run trained by E Spark tasks in a barrier stage (synchronous data parallelism). Every task
  * runs the training-run service with the same options ({@link TrainingRun#start} with a {@link DataParallel} place):
- * it draws the same batches, computes the loss and gradient of its own slice of each batch, and the tasks' parts go
- * through Spark's barrier {@code allGather} and are summed in task order, so all tasks take the same optimiser steps
+ * it draws the same batches, computes the loss and gradient of its own slice of each batch, and the tasks' parts are
+ * exchanged ({@link Exchange}) and summed in task order, so all tasks take the same optimiser steps
  * and the model equals the single-process run's up to float64 round-off (one task: bit for bit). Task 0 writes the
  * run directory (config, log, checkpoints, plot), which must therefore be on a file system task 0's executor can
  * write and the driver can read, like the data file, which every task reads at the same path.
@@ -71,16 +70,13 @@ public final class DataParallelTraining {
     public record TaskOutcome(int rank, String modelSha256, double validationNll, int bestIteration, int maps, int jkoSteps, boolean resumed,
                               double seconds, String plotError) implements Serializable {}
 
-    /** Test hook: runs in every task at every iteration (after the step). */
+    /**
+     * Makes a task's listener, on the task's executor (null: none): the command line's progress lines on task 0, the
+     * tests' injected faults.
+     */
     @FunctionalInterface
-    public interface IterationHook extends Serializable {
-        void at(int rank, int stageAttempt, int iteration);
-    }
-
-    /** Makes the listener task 0 reports progress to (null: none); it runs on task 0's executor. */
-    @FunctionalInterface
-    public interface WriterListener extends Serializable {
-        RunListener create();
+    public interface TaskListener extends Serializable {
+        RunListener create(int rank, int stageAttempt);
     }
 
     /** The run's result: task 0's outcome, and every task's. */
@@ -90,7 +86,7 @@ public final class DataParallelTraining {
      * Checks the request on the driver (the options as the tasks will resolve them, the output folder, the slots and
      * the size of the messages), then trains; throws with one line when the tasks end with different models.
      */
-    public static Summary run(SparkSession spark, Request r, WriterListener progress, IterationHook hook) throws IOException {
+    public static Summary run(SparkSession spark, Request r, TaskListener listener) throws IOException {
         Path out = Path.of(r.out()).toAbsolutePath().normalize();
         Map<String, String> options = new java.util.LinkedHashMap<>(r.options());
         if (options.containsKey("data")) options.put("data", Sweep.absoluteData(options.get("data")));
@@ -102,7 +98,7 @@ public final class DataParallelTraining {
         long t0 = System.nanoTime();
         // the shuffle after the barrier stage makes it a map stage, which Spark retries when a task fails (a barrier
         // result stage it gives up on); the retry resumes from the last checkpoint (Task)
-        List<TaskOutcome> outcomes = new ArrayList<>(JavaRDD.fromRDD(ranks.rdd().barrier().mapPartitions(new Task(abs, progress, hook), false, tag), tag)
+        List<TaskOutcome> outcomes = new ArrayList<>(JavaRDD.fromRDD(ranks.rdd().barrier().mapPartitions(new Task(abs, listener), false, tag), tag)
                 .repartition(1).collect());
         outcomes.sort((a, b) -> Integer.compare(a.rank(), b.rank()));
         for (TaskOutcome o : outcomes) {
@@ -150,13 +146,11 @@ public final class DataParallelTraining {
     static final class Task extends AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<TaskOutcome>> implements Serializable {
         private static final long serialVersionUID = 1L;
         private final Request r;
-        private final WriterListener progress;
-        private final IterationHook hook;
+        private final TaskListener listener;
 
-        Task(Request r, WriterListener progress, IterationHook hook) {
+        Task(Request r, TaskListener listener) {
             this.r = r;
-            this.progress = progress;
-            this.hook = hook;
+            this.listener = listener;
         }
 
         @Override
@@ -174,15 +168,16 @@ public final class DataParallelTraining {
         private TaskOutcome train(DataParallel task, int cpus, int attempt) throws IOException {
             int rank = task.rank();
             Path out = Path.of(r.out());
-            // task 0 decides whether this attempt resumes: a retried stage continues what the failed attempt wrote
-            double[] decision = task.gather().allGather(new double[] {task.writer() ? (r.resume() || (attempt > 0 && Files.exists(out.resolve("config.json"))) ? 1 : 0) : 0})[0];
-            boolean resume = decision[0] == 1;
+            // task 0 decides whether this attempt resumes (a retried stage continues what the failed attempt wrote) and
+            // tells the others, who may not see the run directory as it is yet
+            boolean mine = r.resume() || (attempt > 0 && Files.exists(out.resolve("config.json")));
+            boolean resume = task.gather().allGather(new double[] {mine ? 1 : 0})[0][0] == 1;
             int threads = r.engine().threads() > 0 ? r.engine().threads() : cpus;
             EngineOptions eo = r.engine().options().withThreads(threads);
-            RunListener listener = new Hooked(task.writer() && progress != null ? progress.create() : new RunListener() {}, hook, rank, attempt);
+            RunListener l = this.listener == null ? null : this.listener.create(rank, attempt);
             long t0 = System.nanoTime();
-            RunResult res = resume ? TrainingRun.resume(out, r.iters(), r.checkpointEvery(), threads, r.plot(), eo, listener, task)
-                    : TrainingRun.start(Sweep.trainingOptions(r.options(), out).plot(r.plot()), eo, listener, task);
+            RunResult res = resume ? TrainingRun.resume(out, r.iters(), r.checkpointEvery(), threads, r.plot(), eo, l, task)
+                    : TrainingRun.start(Sweep.trainingOptions(r.options(), out).plot(r.plot()), eo, l, task);
             return new TaskOutcome(rank, sha256(res.model().maps()), res.validationNll(), res.bestIteration(), res.model().maps().size(),
                     res.jkoSteps(), resume, (System.nanoTime() - t0) / 1e9, res.plotError());
         }
@@ -196,10 +191,12 @@ public final class DataParallelTraining {
         return out;
     }
 
-    static String encode(double[] v) {
+    static String encode(double[] v) { return Base64.getEncoder().encodeToString(bytes(v)); }
+
+    private static byte[] bytes(double[] v) {
         ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         b.asDoubleBuffer().put(v);
-        return Base64.getEncoder().encodeToString(b.array());
+        return b.array();
     }
 
     static double[] decode(String s) {
@@ -212,34 +209,10 @@ public final class DataParallelTraining {
     static String sha256(List<PhiParams> maps) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (PhiParams p : maps) {
-                ByteBuffer b = ByteBuffer.allocate(8 * p.data.length).order(ByteOrder.LITTLE_ENDIAN);
-                b.asDoubleBuffer().put(p.data);
-                md.update(b.array());
-            }
+            for (PhiParams p : maps) md.update(bytes(p.data));
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** The user's listener with the test hook after every iteration. */
-    private record Hooked(RunListener inner, IterationHook hook, int rank, int attempt) implements RunListener {
-        @Override public void onStart(TrainConfig c, int steps, org.cnf4j.train.TrainState from, String engine, boolean resumed) {
-            inner.onStart(c, steps, from, engine, resumed);
-        }
-        @Override public void onWarning(String message) { inner.onWarning(message); }
-        @Override public void onSubproblemStart(int k) { inner.onSubproblemStart(k); }
-        @Override public void onSubproblem(int k, org.cnf4j.train.OtFlowTrainer.Result res) { inner.onSubproblem(k, res); }
-        @Override public void onIteration(int iter, LossResult l, double lr) {
-            inner.onIteration(iter, l, lr);
-            if (hook != null) hook.at(rank, attempt, iter);
-        }
-        @Override public void onValidation(int iter, LossResult v, boolean best) { inner.onValidation(iter, v, best); }
-        @Override public void onRecovery(int iter, double newLr) { inner.onRecovery(iter, newLr); }
-        @Override public void onDiverged(int iter, int failures, double lastLr) { inner.onDiverged(iter, failures, lastLr); }
-        @Override public void onPlateau(int iter, boolean stopping, double newLr) { inner.onPlateau(iter, stopping, newLr); }
-        @Override public void onConverged(int iter, double ratio) { inner.onConverged(iter, ratio); }
-        @Override public void onCheckpoint(org.cnf4j.train.TrainState st) { inner.onCheckpoint(st); }
     }
 }

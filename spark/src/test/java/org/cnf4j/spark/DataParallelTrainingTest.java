@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.cnf4j.cli.Main;
 import org.cnf4j.model.PhiParams;
+import org.cnf4j.engine.LossResult;
+import org.cnf4j.run.RunListener;
 import org.cnf4j.run.RunModel;
 import org.junit.jupiter.api.Test;
 
@@ -42,15 +44,15 @@ class DataParallelTrainingTest {
         return out;
     }
 
-    static DataParallelTraining.Summary spark(Path out, int tasks, boolean resume, DataParallelTraining.IterationHook hook) throws IOException {
-        return spark(out, tasks, resume, hook, DataParallelTraining.Exchange.DIRECT, options());
+    static DataParallelTraining.Summary spark(Path out, int tasks, boolean resume, DataParallelTraining.TaskListener listener) throws IOException {
+        return spark(out, tasks, resume, listener, DataParallelTraining.Exchange.DIRECT, options());
     }
 
-    static DataParallelTraining.Summary spark(Path out, int tasks, boolean resume, DataParallelTraining.IterationHook hook,
+    static DataParallelTraining.Summary spark(Path out, int tasks, boolean resume, DataParallelTraining.TaskListener listener,
                                               DataParallelTraining.Exchange how, Map<String, String> options) throws IOException {
         var r = new DataParallelTraining.Request(resume ? Map.of() : options, out.toString(), resume, null, null, false, tasks,
                 new EngineSpec("cpu", "float64", 1), how);
-        return DataParallelTraining.run(Fixtures.spark(), r, null, hook);
+        return DataParallelTraining.run(Fixtures.spark(), r, listener);
     }
 
     static double maxRelDiff(Path a, Path b) throws IOException {
@@ -96,13 +98,18 @@ class DataParallelTrainingTest {
     void aRetriedStageResumesFromTheLastCheckpoint() throws IOException {
         Path whole = Fixtures.root().resolve("dp").resolve("whole"), killed = Fixtures.root().resolve("dp").resolve("killed");
         spark(whole, 2, false, null);
-        DataParallelTraining.Summary s = spark(killed, 2, false, (rank, attempt, iter) -> {
-            if (rank == 1 && attempt == 0 && iter == 6) throw new IllegalStateException("injected: executor lost at iteration 6");
-        });
+        DataParallelTraining.Summary s = spark(killed, 2, false, (rank, attempt) -> rank == 1 && attempt == 0 ? new DiesAtIteration6() : null);
         assertTrue(s.writer().resumed(), "the retried attempt resumed");
         SweepTest.assertSameWeights(whole, killed);
         assertArrayEquals(Files.readAllBytes(whole.resolve("checkpoint.bin")), Files.readAllBytes(killed.resolve("checkpoint.bin")));
         assertEquals(Files.readAllLines(whole.resolve("log.csv")).size(), Files.readAllLines(killed.resolve("log.csv")).size());
+    }
+
+    /** An executor lost part-way: the task fails after its sixth step. */
+    static final class DiesAtIteration6 implements RunListener {
+        @Override public void onIteration(int iter, LossResult r, double lr) {
+            if (iter == 6) throw new IllegalStateException("injected: executor lost at iteration 6");
+        }
     }
 
     @Test

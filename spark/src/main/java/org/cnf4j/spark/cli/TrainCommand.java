@@ -88,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
         };
         DataParallelTraining.Request r = new DataParallelTraining.Request(options, out.toString(), resume, iters, ck, plot, executors, engine, how);
         SparkSession s = spark.session("train");
-        DataParallelTraining.Summary sum = DataParallelTraining.run(s, r, ValidationLines::new, null);
+        DataParallelTraining.Summary sum = DataParallelTraining.run(s, r, (rank, attempt) -> rank == 0 ? new ValidationLines() : null);
         DataParallelTraining.TaskOutcome w = sum.writer();
         if (w.jkoSteps() == 0) {
             System.out.printf(Locale.ROOT, "best validation NLL %.4f nats at iteration %d; model in %s (%s, %.1f s)%n", w.validationNll(),
