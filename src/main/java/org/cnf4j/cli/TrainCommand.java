@@ -74,6 +74,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resample-every", description = "Draw a new training batch every N iterations (toy 25, files 1).") Integer resampleEvery;
     @Option(names = "--val-every", description = "Validate every N iterations.") Integer valEvery;
     @Option(names = "--seed", description = "Random seed (model, batches, file shuffle and split; default 0).") Long seed;
+    @Option(names = "--batch-shards", paramLabel = "S", description = "Cut the training rows of file or maf data into S fixed shards and draw "
+            + "every batch as S parts, one per shard (default 1: the usual batches). cnf4j-spark train --executors S draws its batches so, each "
+            + "task reading only its shard; the same S here reproduces such a run in one process.") Integer batchShards;
     @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--checkpoint-every", description = "Write a checkpoint every N iterations (default 50); always at the end.") Integer checkpointEvery;
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint with its saved configuration; takes only "
@@ -107,7 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
                     .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
-                    .valEvery(valEvery).seed(seed).checkpointEvery(checkpointEvery).plot(!noPlot);
+                    .valEvery(valEvery).seed(seed).batchShards(batchShards).checkpointEvery(checkpointEvery).plot(!noPlot);
             if (config != null) o.record("config", config.toString());
             res = TrainingRun.start(o, eo, console);
         }

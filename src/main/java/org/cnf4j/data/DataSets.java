@@ -119,12 +119,27 @@ public final class DataSets {
             Path root = parts.length == 3 && !parts[2].isEmpty() ? Path.of(parts[2]) : defaultMafRoot(options);
             return MafData.load(name, root);
         }
+        return file(dataFile(s), s, seed, options);
+    }
+
+    /** The file a SOURCE that is neither a toy nor a MAF set names; a bare word that is no file is an unknown source. */
+    private static Path dataFile(String s) {
         Path file = Path.of(s);
         String ext = MatrixFile.extension(file);
         boolean pathLike = s.contains("/") || s.contains("\\") || !ext.isEmpty();
         // NOFOLLOW_LINKS: a bare word naming a broken or looping link is a file the user meant, reported as such by the reader
         if (!pathLike && !Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) throw new IllegalArgumentException("unknown data source '" + s + "'; use " + validForms());
-        return file(file, s, seed, options);
+        return file;
+    }
+
+    /**
+     * A file SOURCE opened for reading one shard at a time ({@link ShardedFile}: streamed, never held whole), with the
+     * preprocessing {@link #load} applies; null for a toy or MAF source, which is read whole and then cut
+     * ({@link DataShard#cut}).
+     */
+    public static ShardedFile openShards(String source, long seed) throws IOException {
+        if (source == null || isToy(source) || source.trim().toLowerCase(Locale.ROOT).startsWith("maf:")) return null;
+        return ShardedFile.open(dataFile(source.trim()), source.trim(), seed, Options.defaults());
     }
 
     private static Path defaultMafRoot(Options options) {
@@ -176,7 +191,7 @@ public final class DataSets {
         return Preprocessing.splitAndStandardise(name, x, n, d, deq, notes);
     }
 
-    private static String fmt(double v) {
+    static String fmt(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -95,7 +95,7 @@ public final class Preprocessing {
     }
 
     /** The binary exponent e of |v| >= 2^e, also for subnormal v (Math.getExponent gives -1023 for all of them). */
-    private static int exponent(double v) {
+    static int exponent(double v) {
         return v >= Double.MIN_NORMAL ? Math.getExponent(v) : Math.getExponent(v * 0x1p64) - 64;
     }
 

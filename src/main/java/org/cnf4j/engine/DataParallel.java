@@ -1,5 +1,7 @@
 package org.cnf4j.engine;
 
+import org.cnf4j.data.DataShard;
+
 /**
  * One task's place in synchronous data-parallel training: its {@code rank} among {@code size} tasks that train one
  * model in lockstep, and the {@link Gather} that connects them. Every task draws the same batches and keeps the same
@@ -29,10 +31,10 @@ public record DataParallel(int rank, int size, Gather gather) {
     public boolean writer() { return rank == 0; }
 
     /** First row of this task's slice of a batch of n rows (the slices differ in length by at most one). */
-    public int lo(int n) { return (int) ((long) n * rank / size); }
+    public int lo(int n) { return DataShard.lo(n, rank, size); }
 
     /** One past the last row of this task's slice. */
-    public int hi(int n) { return (int) ((long) n * (rank + 1) / size); }
+    public int hi(int n) { return DataShard.hi(n, rank, size); }
 
     /** Refuses a batch with fewer rows than tasks: some task would have nothing to compute. */
     public void requireRows(int n, String what) { requireRows(size, n, what); }

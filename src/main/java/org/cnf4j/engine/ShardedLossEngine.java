@@ -12,7 +12,8 @@ import org.cnf4j.ode.Tableau;
  * are summed in rank order ({@link DataParallel#allSum}). The loss terms are means over samples, so the sum is the
  * whole batch's loss, equal to one engine's up to the order of the floating-point additions (with one task: the same
  * bits, as the weight is 1.0). Every other method is the local engine's: pushing data through a map, plotting and
- * evaluation stay on the task that asks. Every task must call {@link #loss} the same number of times, in the same
+ * evaluation stay on the task that asks. {@code x} is the whole batch (every task slices it) or, when the tasks hold
+ * shards of the data ({@code data.DataShard}), this task's rows of it. Every task must call {@link #loss} the same number of times, in the same
  * order (the trainers do: they make the same decisions from the same summed values).
  */
 public final class ShardedLossEngine implements FlowEngine {
@@ -39,7 +40,10 @@ public final class ShardedLossEngine implements FlowEngine {
     public LossResult loss(PhiParams p, double[] x, int n, int nt, Tableau tab, Alpha alpha, boolean withGradient) {
         task.requireRows(n, "a batch");
         int d = shape().d(), lo = task.lo(n), hi = task.hi(n);
-        double[] mine = lo == 0 && hi == n ? x : Arrays.copyOfRange(x, lo * d, hi * d);
+        double[] mine;
+        if (x.length == (long) n * d) mine = lo == 0 && hi == n ? x : Arrays.copyOfRange(x, lo * d, hi * d);
+        else if (x.length == (long) (hi - lo) * d) mine = x;   // a task of a sharded run holds only its own rows of the batch
+        else throw new IllegalArgumentException(x.length + " values are neither a batch of " + n + " rows nor this task's " + (hi - lo) + " of them");
         LossResult r = local.loss(p, mine, hi - lo, nt, tab, alpha, withGradient);
         double w = (hi - lo) / (double) n;
         int g = withGradient ? r.gradient().length : 0;

@@ -65,33 +65,118 @@ public final class MatrixFile {
      * part, so a special file without an extension works.
      */
     public static Table readTable(Path file) throws IOException {
+        return open(file, true, (in, npy) -> npy ? new Table(npy(file, in.readAllBytes()), null) : csv(file, in));
+    }
+
+    /** Reads an opened file: its stream at the first byte, and whether it starts with the .npy magic. */
+    private interface Reader<T> {
+        T read(BufferedInputStream in, boolean npy) throws IOException;
+    }
+
+    /** A .npy file whose contents are damaged: reported as it is, not as a file that cannot be read. */
+    private static final class DamagedFile extends IOException {
+        DamagedFile(String message) { super(message); }
+    }
+
+    /**
+     * Opens {@code file} once as one stream, tells .npy from CSV by the first bytes (which stay in a buffer for the
+     * reader), refuses compressed files (saying how to pipe them in when {@code pipeable}), and turns the stream's
+     * failures into one-line errors.
+     */
+    private static <T> T open(Path file, boolean pipeable, Reader<T> reader) throws IOException {
         checkReadable(file);
-        byte[] npyBytes;
         // FileInputStream, not Files.newInputStream: the channel stream's available() seeks, which fails on a pipe
         // ("Illegal seek") as soon as a BufferedInputStream asks it
         try (BufferedInputStream in = new BufferedInputStream(new FileInputStream(file.toFile()), 1 << 16)) {
             in.mark(SNIFF);
             byte[] head = in.readNBytes(SNIFF);
             in.reset();
-            if (!startsWith(head, NPY_MAGIC)) {
-                for (Compressed c : COMPRESSED) {
-                    if (startsWith(head, c.magic())) {
-                        throw new IllegalArgumentException(file + ": a " + c.name() + "-compressed file, not CSV or .npy; decompress it first ("
-                                + c.unpack() + " " + file + " > data.csv), or pipe it in: " + c.unpack() + " " + file + " | cnf4j ... /dev/stdin");
-                    }
+            boolean npy = startsWith(head, NPY_MAGIC);
+            for (Compressed c : npy ? List.<Compressed>of() : COMPRESSED) {
+                if (startsWith(head, c.magic())) {
+                    throw new IllegalArgumentException(file + ": a " + c.name() + "-compressed file, not CSV or .npy; decompress it first ("
+                            + c.unpack() + " " + file + " > data.csv)" + (pipeable ? ", or pipe it in: " + c.unpack() + " " + file + " | cnf4j ... /dev/stdin" : ""));
                 }
-                return csv(file, in);
             }
-            npyBytes = in.readAllBytes();
+            return reader.read(in, npy);
         } catch (FileNotFoundException e) {
             // what FileInputStream throws for a file that vanished or cannot be opened since checkReadable
             throw unreadable(file, Files.exists(file) ? new AccessDeniedException(file.toString()) : new NoSuchFileException(file.toString()));
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException(file + ": not a UTF-8 text file; give a CSV file or a .npy file");
+        } catch (DamagedFile e) {
+            throw e;
         } catch (IOException e) {
             throw unreadable(file, e);   // the parsers throw IllegalArgumentException: this is the device or the pipe
         }
-        return new Table(npy(file, npyBytes), null);
+    }
+
+    /** Receives the rows of a {@link #scan}, in file order; {@code row} is reused between calls (copy what you keep). */
+    @FunctionalInterface
+    public interface RowSink {
+        void accept(double[] row, long index);
+    }
+
+    /** The size of a scanned matrix. */
+    public record Shape(long rows, int cols) {}
+
+    /**
+     * Streams the rows of a .npy or CSV file through {@code sink} without holding the matrix, with the formats, checks
+     * and messages of {@link #read} (a Fortran-ordered .npy file, whose rows are not contiguous, is read whole first).
+     * For data read several times, or too large for one array: only a regular file can be scanned again.
+     */
+    public static Shape scan(Path file, RowSink sink) throws IOException {
+        return open(file, false, (in, npy) -> {
+            if (npy) return npyRows(file, in, Files.size(file), sink);
+            CsvShape s = csvRows(file, in, sink);
+            return new Shape(s.rows(), s.cols());
+        });
+    }
+
+    /** {@link #scan} of a .npy stream positioned at its magic number. */
+    private static Shape npyRows(Path file, InputStream in, long length, RowSink sink) throws IOException {
+        Npy.Header h;
+        try {
+            h = Npy.readHeader(in, length, file.toString());
+        } catch (IOException e) {
+            throw new DamagedFile(e.getMessage() + "; re-save it with numpy.save as a 2-D float64 array");
+        }
+        int[] shape = h.shape();
+        if (shape.length == 0 || shape.length > 2) {
+            throw new IllegalArgumentException(file + ": a " + shape.length + "-D array; need a 2-D (rows x columns) or 1-D array, reshape it before saving");
+        }
+        int rows = shape[0], cols = shape.length == 1 ? 1 : shape[1];
+        if (rows == 0 || cols == 0) throw new IllegalArgumentException(file + ": the array is empty (shape " + Arrays.toString(shape) + "); it needs at least one row and one column");
+        if (h.fortran() && shape.length == 2 && rows > 1 && cols > 1) {
+            Matrix m = npy(file, Files.readAllBytes(file));
+            double[] row = new double[cols];
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(m.data(), i * cols, row, 0, cols);
+                sink.accept(row, i);
+            }
+            return new Shape(rows, cols);
+        }
+        long expected = (long) rows * cols * h.width();
+        byte[] bytes = new byte[cols * h.width()];
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes).order(h.order());
+        double[] row = new double[cols];
+        for (int i = 0; i < rows; i++) {
+            int got = in.readNBytes(bytes, 0, bytes.length);
+            if (got < bytes.length) {
+                throw new DamagedFile(file + ": truncated .npy data (expected " + expected + " bytes, found " + ((long) i * bytes.length + got)
+                        + "); re-save it with numpy.save as a 2-D float64 array");
+            }
+            for (int j = 0; j < cols; j++) {
+                double v = h.value(buf, j);
+                if (!Double.isFinite(v)) {
+                    throw new IllegalArgumentException(file + ": row " + (i + 1) + " (index " + i + "), column " + (j + 1) + " is " + describe(v)
+                            + " (first bad row); remove or impute rows with missing or infinite values");
+                }
+                row[j] = v;
+            }
+            sink.accept(row, i);
+        }
+        return new Shape(rows, cols);
     }
 
     private static final int SNIFF = 6;
@@ -117,7 +202,7 @@ public final class MatrixFile {
             a = Npy.parse(bytes, file.toString());
         } catch (IOException e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            throw new IOException(m + "; re-save it with numpy.save as a 2-D float64 array");
+            throw new DamagedFile(m + "; re-save it with numpy.save as a 2-D float64 array");
         }
         int[] shape = a.shape();
         if (shape.length == 0 || shape.length > 2) {
@@ -137,10 +222,30 @@ public final class MatrixFile {
     }
 
     private static Table csv(Path file, InputStream bytes) throws IOException {
+        double[][] buf = {new double[1024]};
+        int[] size = {0};
+        CsvShape shape = csvRows(file, bytes, (row, index) -> {
+            int cols = row.length;
+            if (size[0] + cols > buf[0].length) {
+                long grown = Math.max((long) buf[0].length * 2, (long) size[0] + cols);
+                if (grown > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(file + ": too many values for one array (more than 2^31); split the file");
+                buf[0] = Arrays.copyOf(buf[0], (int) grown);
+            }
+            System.arraycopy(row, 0, buf[0], size[0], cols);
+            size[0] += cols;
+        });
+        return new Table(new Matrix((int) shape.rows(), shape.cols(), Arrays.copyOf(buf[0], size[0])), shape.header());
+    }
+
+    /** What a CSV pass saw: data rows, columns, and the header's cells (null without one). */
+    private record CsvShape(long rows, int cols, List<String> header) {}
+
+    /** Parses a CSV stream row by row into {@code sink}, with every check and message of {@link #readTable}. */
+    private static CsvShape csvRows(Path file, InputStream bytes, RowSink sink) throws IOException {
         List<String> header = null;
-        int cols = -1, rows = 0, firstDataLine = 0;
-        double[] buf = new double[1024];
-        int size = 0;
+        int cols = -1, firstDataLine = 0;
+        long rows = 0;
+        double[] row = null;
         // a decoder of its own reports malformed input; InputStreamReader's default would replace it silently
         try (BufferedReader in = new BufferedReader(new InputStreamReader(bytes, StandardCharsets.UTF_8.newDecoder()))) {
             String line;
@@ -158,6 +263,7 @@ public final class MatrixFile {
                 if (cols < 0) {
                     cols = cells.length;
                     firstDataLine = lineNo;
+                    row = new double[cols];
                     if (header != null && header.size() != cols) {
                         throw new IllegalArgumentException(file + ": line " + lineNo + " (data row 1) has " + cols + " values but the header has " + header.size()
                                 + " names; make the header and the rows the same width");
@@ -165,11 +271,6 @@ public final class MatrixFile {
                 } else if (cells.length != cols) {
                     throw new IllegalArgumentException(file + ": line " + lineNo + " (data row " + (rows + 1) + ") has " + cells.length + " values but line " + firstDataLine
                             + " has " + cols + "; every row needs the same number of comma-separated values");
-                }
-                if (size + cols > buf.length) {
-                    long grown = Math.max((long) buf.length * 2, (long) size + cols);
-                    if (grown > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(file + ": too many values for one array (more than 2^31); split the file");
-                    buf = Arrays.copyOf(buf, (int) grown);
                 }
                 for (int j = 0; j < cols; j++) {
                     String cell = unquote(cells[j]);
@@ -185,15 +286,16 @@ public final class MatrixFile {
                         throw new IllegalArgumentException(file + ": line " + lineNo + " (data row " + (rows + 1) + "), column " + (j + 1) + " is " + describe(v)
                                 + " (first bad row); remove or impute rows with missing or infinite values");
                     }
-                    buf[size++] = v;
+                    row[j] = v;
                 }
+                sink.accept(row, rows);
                 rows++;
             }
         }
         if (rows == 0) {
             throw new IllegalArgumentException(file + ": no data rows" + (header != null ? " after the header" : "") + "; the file needs at least one row of numbers");
         }
-        return new Table(new Matrix(rows, cols, Arrays.copyOf(buf, size)), header == null ? null : List.copyOf(header));
+        return new CsvShape(rows, cols, header == null ? null : List.copyOf(header));
     }
 
     private static boolean allNumeric(String[] cells) {

@@ -39,23 +39,71 @@ public final class Npy {
     }
 
     static Array parse(byte[] all, String name) throws IOException {
-        if (all.length < 10 || !Arrays.equals(Arrays.copyOf(all, 6), MAGIC)) throw new IOException(name + " is not a .npy file (bad magic)");
-        int major = all[6] & 0xff;
-        ByteBuffer bb = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        Header h = readHeader(new java.io.ByteArrayInputStream(all), all.length, name);
+        long count = h.count();
+        if (count > Integer.MAX_VALUE) throw new IOException(name + ": array too large");
+        if ((long) h.dataStart() + count * h.width() > all.length) {
+            throw new IOException(name + ": truncated .npy data (expected " + count * h.width() + " bytes, found " + (all.length - h.dataStart()) + ")");
+        }
+        ByteBuffer data = ByteBuffer.wrap(all, h.dataStart(), all.length - h.dataStart()).slice().order(h.order());
+        double[] out = new double[(int) count];
+        for (int i = 0; i < out.length; i++) out[i] = h.value(data, i);
+        if (h.fortran() && h.shape().length > 1) out = fortranToC(out, h.shape());
+        return new Array(h.shape(), out);
+    }
+
+    /**
+     * A parsed .npy header: the dtype's byte order, type code and width, the memory order, the shape, and where the
+     * data start (bytes from the beginning of the file).
+     */
+    record Header(ByteOrder order, String type, int width, boolean fortran, int[] shape, int dataStart) {
+        long count() {
+            long c = 1;
+            for (int s : shape) {
+                if (s != 0 && c > Long.MAX_VALUE / s) return Long.MAX_VALUE;   // "too large" rather than a wrapped count
+                c *= s;
+            }
+            return c;
+        }
+
+        /** Element i of {@code data} (positioned at the first element) as a double. */
+        double value(ByteBuffer data, int i) {
+            switch (type) {
+                case "f8": return data.getDouble(i * 8);
+                case "f4": return data.getFloat(i * 4);
+                case "i8": return data.getLong(i * 8);
+                case "i4": return data.getInt(i * 4);
+                case "u1": return data.get(i) & 0xff;
+                default: throw new AssertionError(type);
+            }
+        }
+    }
+
+    /**
+     * Reads the magic, version and header of a .npy stream, leaving {@code in} at the first data byte. {@code length}
+     * is the file's size when known (-1 for a stream), to report a header longer than the file as truncated.
+     */
+    static Header readHeader(java.io.InputStream in, long length, String name) throws IOException {
+        byte[] pre = in.readNBytes(10);
+        if (pre.length < 10 || !Arrays.equals(Arrays.copyOf(pre, 6), MAGIC)) throw new IOException(name + " is not a .npy file (bad magic)");
+        int major = pre[6] & 0xff;
         int headerLen, headerStart;
         if (major == 1) {
-            headerLen = bb.getShort(8) & 0xffff;
+            headerLen = ByteBuffer.wrap(pre).order(ByteOrder.LITTLE_ENDIAN).getShort(8) & 0xffff;
             headerStart = 10;
         } else if (major == 2 || major == 3) {
-            if (all.length < 12) throw new IOException(name + ": truncated .npy header");
-            headerLen = bb.getInt(8);
+            byte[] more = in.readNBytes(2);
+            if (more.length < 2) throw new IOException(name + ": truncated .npy header");
+            headerLen = ByteBuffer.wrap(new byte[] {pre[8], pre[9], more[0], more[1]}).order(ByteOrder.LITTLE_ENDIAN).getInt();
             headerStart = 12;
         } else {
             throw new IOException(name + ": unsupported .npy version " + major);
         }
         // long arithmetic: a corrupt version-2 length near Integer.MAX_VALUE must not wrap around
-        if (headerLen < 0 || (long) headerStart + headerLen > all.length) throw new IOException(name + ": truncated .npy header");
-        String header = new String(all, headerStart, headerLen, StandardCharsets.ISO_8859_1);
+        if (headerLen < 0 || (length >= 0 && (long) headerStart + headerLen > length)) throw new IOException(name + ": truncated .npy header");
+        byte[] headerBytes = in.readNBytes(headerLen);
+        if (headerBytes.length < headerLen) throw new IOException(name + ": truncated .npy header");
+        String header = new String(headerBytes, StandardCharsets.ISO_8859_1);
         String descr = group(DESCR, header, name, "descr");
         boolean fortran = group(FORTRAN, header, name, "fortran_order").equals("True");
         String shapeText = group(SHAPE, header, name, "shape").trim();
@@ -66,12 +114,7 @@ public final class Npy {
         } catch (NumberFormatException e) {
             throw new IOException(name + ": bad .npy shape (" + shapeText + ")");
         }
-        long count = 1;
-        for (int s : shape) {
-            if (s < 0) throw new IOException(name + ": bad .npy shape (" + shapeText + ")");
-            count *= s;
-            if (count > Integer.MAX_VALUE) throw new IOException(name + ": array too large");
-        }
+        for (int s : shape) if (s < 0) throw new IOException(name + ": bad .npy shape (" + shapeText + ")");
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         String type = descr.substring(1);
         // check the dtype before the size, so e.g. '<c16' or '<M8[ns]' is reported as unsupported, not as truncated
@@ -81,24 +124,7 @@ public final class Npy {
             throw new IllegalArgumentException(name + ": unsupported .npy dtype '" + descr + "' (supported: float64, float32, int64, int32, uint8); "
                     + "convert it with numpy.save(path, x.astype('float64'))");
         }
-        int dataStart = headerStart + headerLen;
-        if ((long) dataStart + count * width > all.length) {
-            throw new IOException(name + ": truncated .npy data (expected " + count * width + " bytes, found " + (all.length - dataStart) + ")");
-        }
-        ByteBuffer data = ByteBuffer.wrap(all, dataStart, all.length - dataStart).slice().order(order);
-        double[] out = new double[(int) count];
-        for (int i = 0; i < out.length; i++) {
-            switch (type) {
-                case "f8": out[i] = data.getDouble(i * 8); break;
-                case "f4": out[i] = data.getFloat(i * 4); break;
-                case "i8": out[i] = data.getLong(i * 8); break;
-                case "i4": out[i] = data.getInt(i * 4); break;
-                case "u1": out[i] = data.get(i) & 0xff; break;
-                default: throw new AssertionError(type);
-            }
-        }
-        if (fortran && shape.length > 1) out = fortranToC(out, shape);
-        return new Array(shape, out);
+        return new Header(order, type, width, fortran, shape, headerStart + headerLen);
     }
 
     /** Bytes per element of a supported dtype (without its byte-order character), or -1. */

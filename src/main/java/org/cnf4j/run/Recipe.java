@@ -34,16 +34,20 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
      * row; other files {@link #TABULAR} with the batch at most the training rows.
      */
     public static Recipe forData(String source, Dataset ds) {
-        if (ds == null) return TOY;
-        if (ds.d() <= 2) {
-            return new Recipe(TOY.width, TOY.layers, TOY.nt, TOY.ntVal, Math.min(TOY.batch, ds.nTrain()), TOY.valBatch, TOY.iters,
+        return ds == null ? TOY : forData(source, ds.d(), ds.nTrain());
+    }
+
+    /** {@link #forData(String, Dataset)} for finite data of d columns and nTrain training rows. */
+    public static Recipe forData(String source, int d, int nTrain) {
+        if (d <= 2) {
+            return new Recipe(TOY.width, TOY.layers, TOY.nt, TOY.ntVal, Math.min(TOY.batch, nTrain), TOY.valBatch, TOY.iters,
                     TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery);
         }
         String s = source == null ? "" : source.toLowerCase(Locale.ROOT);
         Recipe m = s.startsWith("maf:") ? maf(s.split(":")[1]) : null;
         if (m != null) return m;
         Recipe t = TABULAR;
-        return new Recipe(t.width, t.layers, t.nt, t.ntVal, Math.min(t.batch, ds.nTrain()), t.valBatch, t.iters, t.alpha, t.lr,
+        return new Recipe(t.width, t.layers, t.nt, t.ntVal, Math.min(t.batch, nTrain), t.valBatch, t.iters, t.alpha, t.lr,
                 t.dropEvery, t.earlyStopping, t.clamp, t.resampleEvery, t.valEvery);
     }
 

@@ -18,6 +18,12 @@ public interface RunListener extends TrainListener, JkoTrainer.Listener {
     default void onStart(TrainConfig config, int jkoSteps, TrainState from, String engine, boolean resumed) {}
 
     /**
+     * Before {@link #onStart}, for finite data: which rows this process holds, in one line ({@code DataShard#describe}):
+     * all of them, or one shard's when data-parallel tasks each read their own.
+     */
+    default void onData(String description) {}
+
+    /**
      * Before anything is written: something about the run a person should know before waiting for it, in one line
      * (more RK4 steps than {@link org.cnf4j.engine.WorkEstimate#MAX_STEPS}, an iteration estimated to take minutes).
      */

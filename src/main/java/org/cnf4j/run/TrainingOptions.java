@@ -20,7 +20,7 @@ public final class TrainingOptions {
     private Path out;
     private String method = OTFLOW;
     private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery;
-    private Integer checkpointEvery;
+    private Integer checkpointEvery, batchShards;
     private Double gradTol, lr, lrDrop, clamp;
     private String alpha;
     private Long seed;
@@ -80,6 +80,13 @@ public final class TrainingOptions {
 
     public TrainingOptions seed(Long v) { seed = v; return this; }
 
+    /**
+     * Draw each batch of finite data as S parts from S fixed shards of the training rows ({@code data.DataShard};
+     * default 1, the usual batches). A data-parallel run of S tasks then lets each task read only its shard; a single
+     * process with the same S reproduces that run's batches.
+     */
+    public TrainingOptions batchShards(Integer v) { batchShards = v; return this; }
+
     /** Checkpoint every N iterations (default 50; 0 only at the end). */
     public TrainingOptions checkpointEvery(Integer v) { checkpointEvery = v; return this; }
 
@@ -113,6 +120,7 @@ public final class TrainingOptions {
     public Integer valEvery() { return valEvery; }
     public Long seed() { return seed; }
     public Integer checkpointEvery() { return checkpointEvery; }
+    public Integer batchShards() { return batchShards; }
     public boolean plot() { return plot; }
     public Map<String, Object> recorded() { return recorded; }
 }

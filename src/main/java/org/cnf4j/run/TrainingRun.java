@@ -14,8 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 import org.cnf4j.backend.DType;
 import org.cnf4j.data.DataSets;
+import org.cnf4j.data.DataShard;
 import org.cnf4j.data.DataTransform;
 import org.cnf4j.data.Dataset;
+import org.cnf4j.data.ShardedFile;
 import org.cnf4j.data.ToyData;
 import org.cnf4j.engine.DataParallel;
 import org.cnf4j.engine.EngineOptions;
@@ -26,6 +28,7 @@ import org.cnf4j.engine.MemoryEstimate;
 import org.cnf4j.engine.NotEnoughMemoryException;
 import org.cnf4j.engine.WorkEstimate;
 import org.cnf4j.eval.ComposedFlow;
+import org.cnf4j.eval.Flow;
 import org.cnf4j.format.AtomicFile;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.model.PhiShape;
@@ -71,13 +74,26 @@ public final class TrainingRun {
      * what a driver checks before it launches the tasks.
      */
     public static TrainConfig check(TrainingOptions o, EngineOptions engine, int tasks) throws IOException {
-        return resolve(o, engine, null, tasks).cfg();
+        return resolve(o, engine, null, tasks, 0).cfg();
     }
 
-    /** A new run's options resolved against its data and recipe. */
-    private record Resolved(String method, int jkoSteps, int checkpointEvery, String source, Dataset ds, DataTransform transform, TrainConfig cfg) {}
+    /**
+     * A new run's options resolved against its data and recipe. {@code shard} holds the finite data (null for a toy
+     * set): the whole set, or only this task's shard when the tasks hold shards (see {@link #sharded}).
+     */
+    private record Resolved(String method, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
+                            TrainConfig cfg, int batchShards) {}
 
-    private static Resolved resolve(TrainingOptions o, EngineOptions engine, RunListener listener, int tasks) throws IOException {
+    /**
+     * Whether each of {@code tasks} data-parallel tasks reads only its own shard of a file: when the batches are drawn
+     * from as many shards as there are tasks. With any other count every task reads the whole data set and cuts its
+     * rows out of every batch.
+     */
+    private static boolean sharded(int batchShards, int tasks, String source) {
+        return batchShards > 1 && tasks == batchShards && source != null && DataSets.file(source) != null;
+    }
+
+    private static Resolved resolve(TrainingOptions o, EngineOptions engine, RunListener listener, int tasks, int rank) throws IOException {
         String meth = o.method() == null ? TrainingOptions.OTFLOW : o.method().trim().toLowerCase(Locale.ROOT);
         if (!meth.equals(TrainingOptions.OTFLOW) && !meth.equals(TrainingOptions.JKO)) {
             throw new IllegalArgumentException("unknown --method '" + o.method() + "': use otflow or jko");
@@ -93,39 +109,47 @@ public final class TrainingRun {
         int ckEvery = o.checkpointEvery() != null ? o.checkpointEvery() : DEFAULT_CHECKPOINT_EVERY;
         if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
         long sd = o.seed() != null ? o.seed() : 0;
+        int shards = o.batchShards() != null ? o.batchShards() : 1;
+        if (shards < 1) throw new IllegalArgumentException("--batch-shards must be >= 1, got " + shards);
         String source;
-        Dataset ds;
+        Dataset full = null;
+        ShardedFile opened = null;
         if (o.dataset() != null) {
-            ds = o.dataset();
+            full = o.dataset();
             source = null;
         } else if (DataSets.isToy(o.data())) {
             source = o.data().trim().toLowerCase(Locale.ROOT);
-            ds = null;
+            if (shards > 1) throw new IllegalArgumentException("--batch-shards is for finite data (a file or maf:NAME): toy batches are fresh draws");
         } else {
-            ds = DataSets.load(o.data().trim(), sd);
             source = DataSets.canonical(o.data());   // saved so that eval, plot and resume find it from any folder
+            if (sharded(shards, tasks, source)) opened = DataSets.openShards(o.data().trim(), sd);
+            else full = DataSets.load(o.data().trim(), sd);
         }
-        int d = ds == null ? 2 : ds.d();
+        boolean finite = full != null || opened != null;
+        int d = full != null ? full.d() : opened != null ? opened.cols() : 2;
+        int nTrain = full != null ? full.nTrain() : opened != null ? opened.split().train() : 0;
+        int nValidation = full != null ? full.nValidation() : opened != null ? opened.split().validation() : 0;
         String where = source != null ? source : "the data";
-        if (ds != null && (ds.nTrain() < 1 || ds.nValidation() < 1)) throw new IllegalArgumentException(where + ": the training or validation split is empty");
-        Recipe rec = Recipe.forData(source, ds);
+        if (finite && (nTrain < 1 || nValidation < 1)) throw new IllegalArgumentException(where + ": the training or validation split is empty");
+        Recipe rec = finite ? Recipe.forData(source, d, nTrain) : Recipe.TOY;
         int b = or(o.batch(), rec.batch());
         if (b < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + b);
         int valEvery;
         if (o.valEvery() != null) valEvery = o.valEvery();
         else if (rec.valEvery() > 0) valEvery = rec.valEvery();
-        else valEvery = Math.max(1, ds.nTrain() / b);   // once per epoch
+        else valEvery = Math.max(1, nTrain / b);   // once per epoch
         int vb = or(o.valBatch(), rec.valBatch());
-        if (ds != null) {
-            new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);   // fewer rows than a batch: a clear error
-            vb = Math.min(vb, ds.nValidation());
-        }
+        if (finite) vb = Math.min(vb, nValidation);
         DataParallel.requireRows(tasks, b, "--batch");
         DataParallel.requireRows(tasks, vb, "the validation batch");
+        DataParallel.requireRows(shards, vb, "the validation batch");
+        DataShard shard = full != null ? DataShard.whole(full, shards) : opened != null ? opened.load(rank, shards, vb) : null;
+        // fewer rows than a batch (or than a shard's part of one): a clear error
+        if (shard != null) DatasetBatchSource.of(shard, sd).batchesPerEpoch(b);
         int budget;
         if (o.epochs() != null) {
-            if (ds == null) throw new IllegalArgumentException("--epochs needs a finite data set (a file or maf:NAME); toy data are endless: use --iters");
-            long it = (long) o.epochs() * new DatasetBatchSource(ds.train(), ds.nTrain(), d, sd).batchesPerEpoch(b);
+            if (shard == null) throw new IllegalArgumentException("--epochs needs a finite data set (a file or maf:NAME); toy data are endless: use --iters");
+            long it = (long) o.epochs() * DatasetBatchSource.of(shard, sd).batchesPerEpoch(b);
             if (it > Integer.MAX_VALUE) throw new IllegalArgumentException("--epochs " + o.epochs() + " is too many iterations");
             budget = (int) it;
         } else {
@@ -139,9 +163,9 @@ public final class TrainingRun {
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
-        DataTransform transform = ds == null ? DataTransform.identity(d) : DataTransform.of(ds);
-        budget(cfg, jkoSteps, ds, engine, listener);
-        return new Resolved(meth, jkoSteps, ckEvery, source, ds, transform, cfg);
+        DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
+        budget(cfg, jkoSteps, shard, engine, listener);
+        return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards);
     }
 
     /**
@@ -151,11 +175,10 @@ public final class TrainingRun {
      * run's up to floating-point round-off (with one task: bit for bit).
      */
     public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener, DataParallel task) throws IOException {
-        Resolved r = resolve(o, engine, listener, task == null ? 1 : task.size());
+        Resolved r = resolve(o, engine, listener, task == null ? 1 : task.size(), task == null ? 0 : task.rank());
         TrainConfig cfg = r.cfg();
         int jkoSteps = r.jkoSteps(), ckEvery = r.checkpointEvery();
         String meth = r.method(), source = r.source();
-        Dataset ds = r.ds();
         DataTransform transform = r.transform();
         TrainState state = initialState(cfg);   // allocated before anything is written
         // the run directory stays locked against other writers until the run, plot included, is done
@@ -168,6 +191,7 @@ public final class TrainingRun {
                 opts.put("checkpoint-every", ckEvery);
                 opts.put("method", meth);
                 if (jkoSteps > 0) opts.put("steps", jkoSteps);
+                if (r.batchShards() > 1) opts.put(BATCH_SHARDS, r.batchShards());   // the batches depend on it: a resume keeps it
                 opts.put("plot", o.plot());   // a resume keeps it
                 run.saveConfig(cfg, source, transform, opts, jkoSteps);
                 // before the first iteration, so that a run killed, diverged or out of memory at any point continues
@@ -175,7 +199,7 @@ public final class TrainingRun {
                 // real checkpoint
                 state.save(run.checkpointFile());
             }
-            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, run, run == null ? null : run.path(), o.plot(), false, task),
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, r.shard(), transform, run, run == null ? null : run.path(), o.plot(), false, task),
                     state, engine, listener);
         }
     }
@@ -223,12 +247,13 @@ public final class TrainingRun {
             String changed = run.dataFileChange();
             if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
             TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
-            Dataset ds = DataSets.isToy(source) ? null : DataSets.load(source, cfg.seed());
+            int shards = run.loadOption(BATCH_SHARDS).asInt(1);
+            DataShard shard = loadShard(source, cfg, shards, task);
             EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
-            budget(cfg, jkoSteps, ds, eo, listener);
+            budget(cfg, jkoSteps, shard, eo, listener);
             if (task != null) {
                 task.requireRows(cfg.batch(), "--batch");
-                task.requireRows(validationRows(cfg, ds), "the validation batch");
+                task.requireRows(validationRows(cfg, shard), "the validation batch");
             }
             TrainState state = checkpointOrStart(run, cfg);
             if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
@@ -237,26 +262,41 @@ public final class TrainingRun {
             if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
             boolean drawPlot = plot && run.loadOption("plot").asBoolean(true);
             DataTransform transform = run.loadTransform(cfg.shape().d());
-            return train(new Plan(cfg, jkoSteps, ckEvery, source, ds, transform, writes ? run : null, run.path(), drawPlot, true, task),
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, shard, transform, writes ? run : null, run.path(), drawPlot, true, task),
                     state, eo, listener);
         }
+    }
+
+    /** config.json's option that records {@code --batch-shards} (absent: 1). */
+    static final String BATCH_SHARDS = "batch-shards";
+
+    /** A saved run's data again: null for a toy set, this task's shard when the tasks hold shards, else the whole set. */
+    private static DataShard loadShard(String source, TrainConfig cfg, int shards, DataParallel task) throws IOException {
+        if (DataSets.isToy(source)) return null;
+        if (task != null && sharded(shards, task.size(), source)) {
+            ShardedFile f = DataSets.openShards(source, cfg.seed());
+            return f.load(task.rank(), shards, Math.min(cfg.valBatch(), f.split().validation()));
+        }
+        return DataShard.whole(DataSets.load(source, cfg.seed()), shards);
     }
 
     /**
      * A resolved run: everything {@link #train} needs. {@code run} is the directory to write (null: write nothing),
      * {@code dir} the one finished JKO-Flow maps are read from; {@code task} is null or this task's data-parallel place.
      */
-    private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, Dataset ds, DataTransform transform,
+    private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
                         RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task) {}
 
     private static RunResult train(Plan p, TrainState state, EngineOptions engineOptions, RunListener listener) throws IOException {
         TrainConfig cfg = p.cfg();
-        Dataset ds = p.ds();
+        DataShard shard = p.shard();
+        Dataset ds = shard == null ? null : shard.rows();
         if (ds != null && ds.d() != cfg.shape().d()) {
             throw new IllegalArgumentException(p.source() + " has " + ds.d() + " columns but the run's model has d=" + cfg.shape().d());
         }
-        int nVal = validationRows(cfg, ds);
-        double[] val = ds == null ? ToyData.sample(p.source(), nVal, cfg.seed() ^ 0x5eed5eedL) : Arrays.copyOf(ds.validation(), nVal * ds.d());
+        int nVal = validationRows(cfg, shard);
+        // a task that holds a shard holds only its rows of the validation batch; every other caller has all nVal
+        double[] val = shard == null ? ToyData.sample(p.source(), nVal, cfg.seed() ^ 0x5eed5eedL) : shard.validationBatch(nVal);
         double entropy = ds == null ? ToyData.entropy(p.source()) : Double.NaN;
         RunListener user = listener != null ? listener : new RunListener() {};
         List<PhiParams> maps;
@@ -266,9 +306,10 @@ public final class TrainingRun {
         try (FlowEngine engine = p.task() == null ? Engines.create(cfg.shape(), eo) : p.task().wrap(Engines.create(cfg.shape(), eo));
              RunFiles files = p.run() == null ? null : new RunFiles(p.run(), cfg, p.jkoSteps(), state)) {
             Listeners all = new Listeners(files, user);
+            if (shard != null) user.onData(shard.describe());
             user.onStart(cfg, p.jkoSteps(), state, engine.describe(), p.resumed());
             if (p.jkoSteps() == 0) {
-                BatchSource batches = ds == null ? new ToyBatchSource(p.source(), cfg.seed()) : new DatasetBatchSource(ds.train(), ds.nTrain(), ds.d(), cfg.seed());
+                BatchSource batches = shard == null ? new ToyBatchSource(p.source(), cfg.seed()) : DatasetBatchSource.of(shard, cfg.seed());
                 OtFlowTrainer.Result res = new OtFlowTrainer(cfg, engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
                         .addListener(all).train(state, batches, val, nVal);
                 maps = List.of(res.best());
@@ -276,14 +317,19 @@ public final class TrainingRun {
                 bestIter = res.bestIter();
             } else {
                 String src = p.source();
-                JkoTrainer.Data trainData = ds == null ? new JkoTrainer.Sampler(sd -> new ToyBatchSource(src, sd)) : new JkoTrainer.Finite(ds.train(), ds.nTrain());
+                JkoTrainer.Data trainData = shard == null ? new JkoTrainer.Sampler(sd -> new ToyBatchSource(src, sd))
+                        : new JkoTrainer.Finite(ds.train(), ds.nTrain(), (x, n, d, sd) -> DatasetBatchSource.over(shard, x, sd));
                 List<PhiParams> done = new ArrayList<>();
                 for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.dir(), k), cfg.shape()));
                 if (p.run() != null) p.run().dropMapsAfter(state.subproblem);
                 JkoTrainer.Result res = new JkoTrainer(cfg, p.jkoSteps(), engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
                         .addListener(all).addOuterListener(all).train(null, trainData, val, nVal, cfg.seed(), done, state);
                 maps = res.maps();
-                nll = -ComposedFlow.rk4(engine, maps, cfg.alpha().a0(), cfg.ntVal()).meanLogDensity(val, nVal);
+                Flow composed = ComposedFlow.rk4(engine, maps, cfg.alpha().a0(), cfg.ntVal());
+                int held = val.length / cfg.shape().d();
+                // a shard's tasks each hold part of the validation batch: the mean is their parts' weighted sum
+                nll = held == nVal ? -composed.meanLogDensity(val, nVal)
+                        : -p.task().allSum(new double[] {composed.meanLogDensity(val, held) * held / nVal})[0];
                 List<OtFlowTrainer.Result> subs = res.subproblems();
                 bestIter = subs.isEmpty() ? 0 : subs.get(subs.size() - 1).bestIter();
             }
@@ -306,7 +352,9 @@ public final class TrainingRun {
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
 
     /** Validation points: the configured batch, at most the validation split of a finite data set. */
-    private static int validationRows(TrainConfig cfg, Dataset ds) { return ds == null ? cfg.valBatch() : Math.min(cfg.valBatch(), ds.nValidation()); }
+    private static int validationRows(TrainConfig cfg, DataShard shard) {
+        return shard == null ? cfg.valBatch() : Math.min(cfg.valBatch(), shard.total().validation());
+    }
 
     /**
      * Refuses a run that does not fit in memory ({@link NotEnoughMemoryException}, before anything is written or
@@ -314,10 +362,11 @@ public final class TrainingRun {
      * before-step and last-good states (parameters, best model and Adam's two moments each) and, while a checkpoint is
      * written, its bytes three times over (the growing buffer and two copies): 32 parameter vectors in all.
      */
-    private static void budget(TrainConfig cfg, int jkoSteps, Dataset ds, EngineOptions eo, RunListener listener) {
+    private static void budget(TrainConfig cfg, int jkoSteps, DataShard shard, EngineOptions eo, RunListener listener) {
         PhiShape s = cfg.shape();
         double p = PhiParams.count(s), d = s.d();
-        int nVal = validationRows(cfg, ds);
+        int nVal = validationRows(cfg, shard);
+        Dataset ds = shard == null ? null : shard.rows();
         MemoryEstimate est = new MemoryEstimate("this run")
                 .add("the parameters and optimiser state (" + MemoryEstimate.count(p) + " parameters at width " + s.m() + ")", 8 * 32 * p, 0)
                 .add("the training batches", 8 * 2 * d * cfg.batch(), 0)

@@ -38,8 +38,19 @@ public final class JkoTrainer {
     /** Training data of the outer loop. */
     public sealed interface Data permits Finite, Sampler {}
 
-    /** A finite training set (n x d): pushed forward once per subproblem, then read in reshuffled minibatches. */
-    public record Finite(double[] x, int n) implements Data {}
+    /**
+     * A finite training set (n x d): pushed forward once per subproblem, then read in reshuffled minibatches by
+     * {@code batching} (default: {@link DatasetBatchSource}; a sharded data set draws its batches shard by shard).
+     */
+    public record Finite(double[] x, int n, Batching batching) implements Data {
+        public Finite(double[] x, int n) { this(x, n, (rows, m, d, seed) -> new DatasetBatchSource(rows, m, d, seed)); }
+    }
+
+    /** Minibatches of n rows x (the training set, pushed through the maps so far), for the subproblem seeded by seed. */
+    @FunctionalInterface
+    public interface Batching {
+        BatchSource over(double[] x, int n, int d, long seed);
+    }
 
     /**
      * An endless sampler such as a toy generator: subproblem k draws from {@code source.apply(seed + k - 1)} and
@@ -96,14 +107,14 @@ public final class JkoTrainer {
         double[] v = validation;
         for (PhiParams p : done) {
             if (x != null) x = pushed(p, x, ((Finite) data).n());
-            v = pushed(p, v, nVal);
+            v = pushed(p, v, v.length / d);
         }
         List<OtFlowTrainer.Result> results = new ArrayList<>();
         for (int k = first; k <= steps; k++) {
             TrainState st = k == first && current != null ? current : TrainState.start(maps.isEmpty() ? init : maps.get(maps.size() - 1), cfg.lr());
             st.subproblem = k;
             BatchSource batches = data instanceof Finite f
-                    ? new DatasetBatchSource(x, f.n(), d, seed + k - 1)
+                    ? f.batching().over(x, f.n(), d, seed + k - 1)
                     : pushedSource(((Sampler) data).source().apply(seed + k - 1), List.copyOf(maps));
             for (Listener l : outer) l.onSubproblemStart(k);
             OtFlowTrainer t = new OtFlowTrainer(cfg, engine).checkpointEvery(checkpointEvery);
@@ -114,7 +125,7 @@ public final class JkoTrainer {
             for (Listener l : outer) l.onSubproblem(k, r);
             if (k < steps) {
                 if (x != null) x = pushed(r.best(), x, ((Finite) data).n());
-                v = pushed(r.best(), v, nVal);
+                v = pushed(r.best(), v, v.length / d);
             }
         }
         return new Result(maps, results);

@@ -139,8 +139,8 @@ class DataParallelTrainingTest {
         assertEquals(single.validationNll(), one.validationNll());
     }
 
-    @Test
-    void jkoOnAFileWithThreeTasks() throws Exception {
+    /** 400 rows of three dependent columns. */
+    private Path rowsCsv() throws Exception {
         Path csv = tmp.resolve("rows.csv");
         SplittableRandom r = new SplittableRandom(5);
         StringBuilder b = new StringBuilder("a,b,c\n");
@@ -149,6 +149,82 @@ class DataParallelTrainingTest {
             b.append(String.format(Locale.ROOT, "%.6f,%.6f,%.6f%n", u, 0.5 * u + v, u * v + 0.1 * r.nextGaussian()));
         }
         Files.writeString(csv, b);
+        return csv;
+    }
+
+    /** Records what a task says of its data. */
+    private static final class DataLine implements RunListener {
+        volatile String line;
+
+        @Override public void onData(String description) { line = description; }
+    }
+
+    @Test
+    void tasksThatHoldOneShardEachEqualOneProcessWithTheSameShards() throws Exception {
+        Path csv = rowsCsv();   // 400 rows: 324 training, 36 validation, 40 test
+        Supplier<TrainingOptions> o = () -> new TrainingOptions().data(csv.toString()).iters(10).width(6).batch(90).valBatch(30).valEvery(5)
+                .nt(2).ntVal(2).seed(2L).batchShards(2).plot(false);
+        DataLine whole = new DataLine();
+        RunResult single = TrainingRun.start(o.get().out(tmp.resolve("single")), F64, whole);
+        assertEquals("all 324 training, 36 validation and 40 test rows (batches drawn from 2 shards)", whole.line);
+        DataLine[] lines = {new DataLine(), new DataLine()};
+        List<RunResult> tasks = inThreads(2, t -> TrainingRun.start(o.get().out(tmp.resolve("dp")), F64, lines[t.rank()], t));
+        // each task read only its shard of the file: half the training rows, its half of the validation batch
+        assertEquals("shard 1 of 2 shards: 162 of 324 training rows, 15 of 30 validation rows, 20 of 40 test rows", lines[0].line);
+        assertEquals("shard 2 of 2 shards: 162 of 324 training rows, 15 of 30 validation rows, 20 of 40 test rows", lines[1].line);
+        assertSameBits(tasks.get(0).model().maps(), tasks.get(1).model().maps());
+        double rel = maxRelDiff(single.model().maps(), tasks.get(0).model().maps());
+        assertTrue(rel < 1e-9, "2 sharded tasks against 1 process with 2 shards: max relative difference " + rel);
+        assertEquals(single.validationNll(), tasks.get(0).validationNll(), 1e-10);
+        // the shards are the batches' definition: one process without them trains on other batches
+        RunResult unsharded = TrainingRun.start(o.get().batchShards(1), F64, null);
+        assertTrue(maxRelDiff(single.model().maps(), unsharded.model().maps()) > 1e-6, "--batch-shards changes the batches");
+        // config.json keeps the shards, so that a resume draws the same batches
+        assertTrue(Files.readString(tmp.resolve("dp/config.json")).contains("\"batch-shards\" : 2"), Files.readString(tmp.resolve("dp/config.json")));
+    }
+
+    @Test
+    void aShardedRunResumesInOneProcessAndAcrossTasks() throws Exception {
+        Path csv = rowsCsv();
+        Supplier<TrainingOptions> o = () -> new TrainingOptions().data(csv.toString()).width(6).batch(90).valBatch(30).valEvery(4)
+                .nt(2).ntVal(2).seed(4L).batchShards(2).checkpointEvery(4).plot(false);
+        Path whole = tmp.resolve("whole"), part = tmp.resolve("part"), one = tmp.resolve("one");
+        List<RunResult> uninterrupted = inThreads(2, t -> TrainingRun.start(o.get().out(whole).iters(12), F64, null, t));
+        inThreads(2, t -> TrainingRun.start(o.get().out(part).iters(8), F64, null, t));
+        List<RunResult> resumed = inThreads(2, t -> TrainingRun.resume(part, 12, null, null, false, F64, null, t));
+        assertSameBits(uninterrupted.get(0).model().maps(), resumed.get(0).model().maps());
+        assertSameBits(RunModel.load(whole).maps(), RunModel.load(part).maps());
+        // one process resumes a sharded run with its shards (every row in memory): the same batches, to round-off
+        TrainingRun.start(o.get().out(one).iters(8), F64, null);
+        RunResult single = TrainingRun.resume(one, 12, null, null, false, F64, null);
+        double rel = maxRelDiff(single.model().maps(), resumed.get(0).model().maps());
+        assertTrue(rel < 1e-9, "resumed in one process against 2 tasks: " + rel);
+    }
+
+    @Test
+    void jkoOnAFileWithThreeShardedTasks() throws Exception {
+        Path csv = rowsCsv();
+        Supplier<TrainingOptions> o = () -> new TrainingOptions().data(csv.toString()).method(TrainingOptions.JKO).steps(2).iters(4).width(6)
+                .batch(90).valBatch(40).valEvery(2).nt(2).ntVal(2).seed(1L).batchShards(3).plot(false);
+        RunResult single = TrainingRun.start(o.get(), F64, null);
+        List<RunResult> tasks = inThreads(3, t -> TrainingRun.start(o.get(), F64, null, t));
+        for (RunResult t : tasks) assertSameBits(tasks.get(0).model().maps(), t.model().maps());
+        double rel = maxRelDiff(single.model().maps(), tasks.get(0).model().maps());
+        assertTrue(rel < 1e-9, "3 sharded tasks against 1 process: max relative difference " + rel);
+        // the composed validation NLL is summed over the tasks' parts of the validation batch
+        assertEquals(single.validationNll(), tasks.get(0).validationNll(), 1e-9);
+        assertEquals(tasks.get(0).validationNll(), tasks.get(2).validationNll());
+    }
+
+    @Test
+    void batchShardsOnToyDataAreRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.start(toy(null).batchShards(2), F64, null));
+        assertTrue(e.getMessage().contains("--batch-shards is for finite data"), e.getMessage());
+    }
+
+    @Test
+    void jkoOnAFileWithThreeTasks() throws Exception {
+        Path csv = rowsCsv();
         Supplier<TrainingOptions> o = () -> new TrainingOptions().data(csv.toString()).method(TrainingOptions.JKO).steps(2).iters(4).width(6)
                 .batch(90).valBatch(40).valEvery(2).nt(2).ntVal(2).seed(1L).plot(false);
         RunResult single = TrainingRun.start(o.get(), F64, null);

@@ -19,6 +19,7 @@ import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.cnf4j.data.DataSets;
 import org.cnf4j.engine.DataParallel;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.model.PhiParams;
@@ -90,6 +91,11 @@ public final class DataParallelTraining {
         Path out = Path.of(r.out()).toAbsolutePath().normalize();
         Map<String, String> options = new java.util.LinkedHashMap<>(r.options());
         if (options.containsKey("data")) options.put("data", Sweep.absoluteData(options.get("data")));
+        // finite data: batches from one shard per task, so that each task reads only its own (a single process gives the
+        // same model with --batch-shards E); --batch-shards 1 gives cnf4j train's batches, every task reading all rows
+        if (!r.resume() && !options.containsKey("batch-shards") && options.containsKey("data") && !DataSets.isToy(options.get("data"))) {
+            options.put("batch-shards", Integer.toString(r.tasks()));
+        }
         Request abs = new Request(options, out.toString(), r.resume(), r.iters(), r.checkpointEvery(), r.plot(), r.tasks(), r.engine(), r.exchange());
         long parameters = check(spark, abs, out);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

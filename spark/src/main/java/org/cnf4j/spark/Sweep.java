@@ -54,7 +54,7 @@ public final class Sweep {
     static {
         for (String k : List.of("data", "method", "alpha")) OPTIONS.put(k, String.class);
         for (String k : List.of("steps", "iters", "epochs", "batch", "val-batch", "nt", "nt-val", "width", "layers", "drop-every",
-                "early-stopping", "resample-every", "val-every", "checkpoint-every")) OPTIONS.put(k, Integer.class);
+                "early-stopping", "resample-every", "val-every", "checkpoint-every", "batch-shards")) OPTIONS.put(k, Integer.class);
         for (String k : List.of("grad-tol", "lr", "lr-drop", "clamp")) OPTIONS.put(k, Double.class);
         OPTIONS.put("seed", Long.class);
         OPTIONS.put("no-plot", Boolean.class);
@@ -203,6 +203,7 @@ public final class Sweep {
                 case "resample-every" -> o.resampleEvery((Integer) v);
                 case "val-every" -> o.valEvery((Integer) v);
                 case "checkpoint-every" -> o.checkpointEvery((Integer) v);
+                case "batch-shards" -> o.batchShards((Integer) v);
                 case "grad-tol" -> o.gradTol((Double) v);
                 case "lr" -> o.lr((Double) v);
                 case "lr-drop" -> o.lrDrop((Double) v);

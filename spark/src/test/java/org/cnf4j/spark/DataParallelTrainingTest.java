@@ -150,4 +150,46 @@ class DataParallelTrainingTest {
         assertEquals(2, c.rc());
         assertTrue(c.errorLine().contains("it would ignore --width"), c.errorLine());
     }
+
+    /**
+     * File data: by default each of the 2 tasks reads only its shard of the file, and the model is cnf4j train's with
+     * --batch-shards 2 (to round-off); --batch-shards 1 gives plain cnf4j train's batches, every task reading all rows.
+     */
+    @Test
+    void onFileDataEachTaskReadsItsShard() throws IOException {
+        Path csv = Fixtures.root().resolve("dp").resolve("rows.csv");
+        Files.createDirectories(csv.getParent());
+        java.util.SplittableRandom g = new java.util.SplittableRandom(9);
+        StringBuilder b = new StringBuilder("a,b,c\n");
+        for (int i = 0; i < 300; i++) {
+            double u = g.nextGaussian(), v = g.nextGaussian();
+            b.append(String.format(java.util.Locale.ROOT, "%.6f,%.6f,%.6f%n", u, u + 0.3 * v, u * v));
+        }
+        Files.writeString(csv, b);
+        String[] flags = {"--data", csv.toString(), "--width", "6", "--iters", "6", "--batch", "80", "--val-batch", "20", "--val-every", "3",
+            "--nt", "2", "--nt-val", "2", "--seed", "5", "--no-plot", "--dtype", "float64"};
+        Path sharded = Fixtures.root().resolve("dp").resolve("file-2"), replicated = Fixtures.root().resolve("dp").resolve("file-2x1");
+        Path cli2 = Fixtures.root().resolve("dp").resolve("file-cli2"), cli1 = Fixtures.root().resolve("dp").resolve("file-cli1");
+        List<String> a = new ArrayList<>(List.of("train", "--executors", "2", "--out", sharded.toString()));
+        a.addAll(List.of(flags));
+        Cli c = Cli.run(a.toArray(String[]::new));
+        assertEquals(0, c.rc(), c.err());
+        assertTrue(c.out().contains("task 0 holds shard 1 of 2 shards: 121 of 243 training rows, 10 of 20 validation rows, 15 of 30 test rows"), c.out());
+        assertTrue(Files.readString(sharded.resolve("config.json")).contains("\"batch-shards\" : 2"));
+        a = new ArrayList<>(List.of("train", "--executors", "2", "--batch-shards", "1", "--out", replicated.toString()));
+        a.addAll(List.of(flags));
+        c = Cli.run(a.toArray(String[]::new));
+        assertEquals(0, c.rc(), c.err());
+        assertTrue(c.out().contains("task 0 holds all 243 training, 27 validation and 30 test rows"), c.out());
+        List<String> t = new ArrayList<>(List.of("train", "--threads", "1", "--out", cli2.toString(), "--batch-shards", "2"));
+        t.addAll(List.of(flags));
+        assertEquals(0, Main.execute(t.toArray(String[]::new)));
+        t = new ArrayList<>(List.of("train", "--threads", "1", "--out", cli1.toString()));
+        t.addAll(List.of(flags));
+        assertEquals(0, Main.execute(t.toArray(String[]::new)));
+        double shardedRel = maxRelDiff(cli2, sharded), replicatedRel = maxRelDiff(cli1, replicated);
+        assertTrue(shardedRel < 1e-9, "2 sharded tasks against cnf4j train --batch-shards 2: " + shardedRel);
+        assertTrue(replicatedRel < 1e-9, "2 tasks with --batch-shards 1 against cnf4j train: " + replicatedRel);
+        assertTrue(maxRelDiff(cli1, cli2) > 1e-6, "the shards are other batches");
+    }
 }

@@ -32,8 +32,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train one OT-Flow or JKO-Flow run across E Spark tasks in a barrier stage: every task computes its slice of each "
             + "batch and the gradients are summed in task order every step, so the model equals cnf4j train's with the same options up "
-            + "to float64 round-off (--executors 1: bit for bit). Task 0 writes RUN_DIR, which (like the --data file) must be at the same "
-            + "path for the executors and the driver.", "Training options: those of cnf4j train (see cnf4j train --help)."})
+            + "to float64 round-off (--executors 1: bit for bit). On file and maf data --batch-shards defaults to E: the batches are drawn "
+            + "from E fixed shards of the training rows and each task reads only its own shard of a file (cnf4j train --batch-shards E "
+            + "gives the same model); --batch-shards 1 draws cnf4j train's usual batches, every task reading all rows. Task 0 writes "
+            + "RUN_DIR, which (like the --data file) must be at the same path for the executors and the driver.",
+            "Training options: those of cnf4j train (see cnf4j train --help)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--out", required = true, paramLabel = "RUN_DIR", description = "Run directory to create (or, with --resume, continue).") Path out;
@@ -118,6 +121,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         @Override public void onWarning(String message) { System.err.println("cnf4j-spark: warning: " + message); }
+
+        @Override public void onData(String description) { System.out.println("task 0 holds " + description); }
 
         @Override public void onSubproblemStart(int step) { k = step; }
 
