@@ -200,6 +200,10 @@ public final class TorchCheckpoint {
 
         /** A storage named by a persistent id: its type, key and size; {@code view} (legacy files) a view of part of it. */
         Storage storage(Object pid) throws IOException {
+            if (pid instanceof Object[] m && m.length > 0 && "module".equals(text(m[0]))) {
+                throw new IllegalArgumentException(name + " holds a whole pickled torch.nn.Module (torch.save(model)), which only its Python classes can "
+                        + "rebuild; save model.state_dict() instead");
+            }
             if (!(pid instanceof Object[] t) || t.length < 5 || !"storage".equals(text(t[0]))) {
                 throw new IllegalArgumentException(name + " holds a persistent id that is not a torch storage (" + describe(pid) + "); "
                         + "cnf4j reads tensors saved with torch.save");

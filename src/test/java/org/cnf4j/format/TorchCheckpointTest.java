@@ -280,6 +280,14 @@ class TorchCheckpointTest {
         assertNull(t.values());
     }
 
+    @Test
+    void aWholePickledModuleIsRefusedWithWhatToSaveInstead() throws Exception {
+        // torch.save(model): the module's class as persistent id ('module', cls, source file, source)
+        byte[] pickle = "\u0080\u0002(X\u0006\u0000\u0000\u0000moduleNNNtQ.".getBytes(StandardCharsets.ISO_8859_1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchCheckpoint.read(handMade(pickle, new byte[0]), "model.pth"));
+        assertTrue(oneLine(e).contains("torch.nn.Module") && e.getMessage().contains("state_dict()"), e.getMessage());
+    }
+
     // ------------------------------------------------------------------------------------------------- one-line errors
 
     static String oneLine(Exception e) {
