@@ -278,8 +278,20 @@ public final class RunDirectory implements AutoCloseable {
     /** Writes config.json for a model that was not trained here (an import): the reference keys, data and preprocessing. */
     public void saveModelConfig(org.cnf4j.model.PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal, String data,
                                 DataTransform transform, com.fasterxml.jackson.databind.JsonNode extra) throws IOException {
+        saveModelConfig(shape, alpha, nt, ntVal, data, transform, extra, 0);
+    }
+
+    /**
+     * As {@link #saveModelConfig(PhiShape, org.cnf4j.ode.Alpha, int, int, String, DataTransform, JsonNode)}, plus
+     * {@code "method"}: "jko" with {@code "jko": {"steps": K}} when {@code jkoSteps > 0} (the maps are in maps/1..K),
+     * else "otflow".
+     */
+    public void saveModelConfig(PhiShape shape, org.cnf4j.ode.Alpha alpha, int nt, int ntVal, String data, DataTransform transform,
+                                JsonNode extra, int jkoSteps) throws IOException {
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode c = modelConfig(om, shape, alpha, nt, ntVal, data, transform);
+        c.put("method", jkoSteps > 0 ? JKO : OTFLOW);
+        if (jkoSteps > 0) c.putObject("jko").put("steps", jkoSteps);
         if (extra != null) c.set("imported", extra);
         writeConfig(om, c);
     }
