@@ -10,12 +10,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
-import java.util.ArrayList;
-import java.util.List;
-import org.cnf4j.eval.AdaptiveFlow;
-import org.cnf4j.eval.Flow;
-import org.cnf4j.eval.Mmd;
+import org.cnf4j.run.Evaluation;
 import org.cnf4j.run.OutputGuard;
+import org.cnf4j.run.Recipe;
 import org.cnf4j.run.RunDirectory;
 import org.cnf4j.run.RunModel;
 import picocli.CommandLine.Command;
@@ -28,20 +25,32 @@ import org.cnf4j.engine.FlowEngine;
 
 /** {@code cnf4j eval}: test NLL, inverse error and MMD of a model on held-out data. */
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate a model on the test split of its data (or --data): test NLL (nats, in the model's standardised space "
-                + "and in the data's units), inverse error mean|x - F^-1(F(x))|, MMD^2 between test points and samples, wall times.",
+        description = {"Evaluate a model on the test split of its data (or --data), as the OT-Flow reference's evaluateLargeOTflow.py: "
+                + "test NLL (nats, in the model's standardised space and in the data's units), the test costs L, C, R and J = a0 L + a1 C "
+                + "+ a2 R, the parameter count, inverse error mean|x - F^-1(F(x))|, MMD^2 between test points and samples, wall times.",
+            "--per-map (JKO-Flow's protocol): NLL and MMD after each map k = 0..K, in the JSON and a PNG.",
             "Prints a table and writes JSON (RUN_DIR/eval.json unless --output)."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train, JKO-Flow included, or import-otflow).") Path model;
     @Option(names = "--data", paramLabel = "SOURCE", description = "Data source (default: the run's); its test split is used.") String data;
-    @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the run's nt_val).") Integer nt;
+    @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the papers' test nt for maf:NAME data "
+            + "(power 24, gas 30, hepmass 24, miniboone 18, bsds300 40), else the run's nt_val).") Integer nt;
     @Option(names = "--adaptive", description = "Integrate with Dormand-Prince 5(4) and error control instead of fixed-step RK4.") boolean adaptive;
     @Option(names = "--rtol", defaultValue = "1e-5", description = "Relative tolerance for --adaptive (default ${DEFAULT-VALUE}).") double rtol;
     @Option(names = "--atol", defaultValue = "1e-5", description = "Absolute tolerance for --adaptive (default ${DEFAULT-VALUE}).") double atol;
-    @Option(names = "--max-test", defaultValue = "10000", description = "Use at most this many test points for the NLL (default ${DEFAULT-VALUE}).") int maxTest;
+    @Option(names = "--max-test", paramLabel = "N", description = "Use at most N test points for the NLL and costs (default: the whole test split).")
+    Integer maxTest;
     @Option(names = "--mmd-n", defaultValue = "2000", description = "Test points and samples for MMD and the inverse error (default ${DEFAULT-VALUE}).") int mmdN;
     @Option(names = "--mmd-scale", defaultValue = "1", description = "Kernel length scale h of the MMD, k = exp(-|x-y|^2 / h^2) "
             + "(default ${DEFAULT-VALUE}, the reference's kernel; raise it for d > 2).") double mmdScale;
+    @Option(names = "--mmd-columns", paramLabel = "i,j", split = ",", description = "Compare only these columns (0-based, as the "
+            + "JKO-Flow reference's slices: MINIBOONE 16,17 and 28,29) in the MMD.") int[] mmdColumns;
+    @Option(names = "--mmd-estimator", paramLabel = "unbiased|biased", defaultValue = "unbiased", description = "MMD^2 estimator: the unbiased "
+            + "U-statistic (default) or the biased V-statistic (all pairs, diagonal included; the JKO-Flow reference's for large samples).")
+    String mmdEstimator;
+    @Option(names = "--per-map", description = "Also the NLL of the first k maps and the MMD of y ~ N(0, I) pulled back through the last "
+            + "k maps, k = 0..K (JKO-Flow's protocol; one map for OT-Flow); written to the JSON and to a PNG beside it (eval-per-map.png).")
+    boolean perMap;
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the samples (default ${DEFAULT-VALUE}).") long seed;
     @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--output", paramLabel = "FILE", description = "JSON output (default RUN_DIR/eval.json).") Path output;
@@ -49,7 +58,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (nt != null) ModelSupport.positive("--nt", nt);
-        ModelSupport.positive("--max-test", maxTest);
+        if (maxTest != null) ModelSupport.positive("--max-test", maxTest);
+        Evaluation.Estimator estimator = switch (mmdEstimator.toLowerCase(Locale.ROOT)) {
+            case "unbiased" -> Evaluation.Estimator.UNBIASED;
+            case "biased" -> Evaluation.Estimator.BIASED;
+            default -> throw new IllegalArgumentException("unknown --mmd-estimator '" + mmdEstimator + "': use unbiased or biased");
+        };
+        if (perMap && adaptive) throw new IllegalArgumentException("--per-map measures fixed RK4 steps; drop --adaptive (or --per-map)");
         if (mmdN < 2) throw new IllegalArgumentException("--mmd-n must be >= 2, got " + mmdN);
         if (!(mmdScale > 0) || !Double.isFinite(mmdScale)) throw new IllegalArgumentException("--mmd-scale must be a positive number, got " + mmdScale);
         if (nt != null && adaptive) throw new IllegalArgumentException("--nt and --adaptive exclude each other");
@@ -71,8 +86,14 @@ public final class EvalCommand implements Callable<Integer> {
                 : DataSets.load(source, m.seed());
         int d = m.d();
         if (ds.d() != d) throw new IllegalArgumentException(source + " has " + ds.d() + " columns but the model has dimension d=" + d);
+        if (mmdColumns != null) {
+            if (mmdColumns.length < 1) throw new IllegalArgumentException("--mmd-columns needs at least one column");
+            for (int c : mmdColumns) {
+                if (c < 0 || c >= d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (0.." + (d - 1) + ")");
+            }
+        }
         if (ds.nTest() < 2) throw new IllegalArgumentException(source + ": the test split has " + ds.nTest() + " row(s); need at least 2");
-        int n = Math.min(maxTest, ds.nTest());
+        int n = maxTest == null ? ds.nTest() : Math.min(maxTest, ds.nTest());
         double[] test = Arrays.copyOf(ds.test(), n * d);
         // Data other than the run's own was standardised with its own statistics: take it back to its
         // units and through the model's saved preprocessing instead, so the model sees what it was trained on.
@@ -80,38 +101,28 @@ public final class EvalCommand implements Callable<Integer> {
         if (foreign) test = m.transform().toModel(sourceUnits(ds, test));
         int nm = Math.min(mmdN, n);
         double[] testSub = Arrays.copyOf(test, nm * d);
-        int steps = nt != null ? nt : m.nt();
+        Integer paperNt = Recipe.testNt(source);
+        int steps = nt != null ? nt : paperNt != null ? paperNt : m.nt();
         // the NLL pass over n points, then the inverse error's round trip and the samples over nm
         ModelSupport.budget(m, "evaluating", n, steps, 1 + 3.0 * nm / n, eo, "use a smaller --max-test or --mmd-n");
         Path jsonOut = output != null ? output : model.resolve("eval.json");
+        Path perMapPng = perMap ? perMapPlot(jsonOut) : null;
+        if (perMap && output != null) OutputGuard.besideRun("--output", perMapPng, model);
 
-        double nll, invErr, mmd;
-        long evals = -1;
-        long t0 = System.nanoTime();
-        double tNll, tInv, tMmd;
         String engineName;
+        Evaluation.Result r;
         try (FlowEngine e = Engines.create(m.shape(), eo)) {
             engineName = e.describe();
-            List<AdaptiveFlow> adaptiveMaps = new ArrayList<>();
-            Flow f = adaptive ? m.adaptiveFlow(e, rtol, atol, adaptiveMaps) : m.flow(e, steps);
-            nll = -LogpCommand.mean(f.logDensity(test, n));
-            tNll = (System.nanoTime() - t0) / 1e9;
-            long t1 = System.nanoTime();
-            invErr = f.inverseError(testSub, nm);
-            tInv = (System.nanoTime() - t1) / 1e9;
-            long t2 = System.nanoTime();
-            double[] samples = f.sample(nm, seed, null);
-            mmd = Mmd.mmd2(scaled(testSub), scaled(samples), d);
-            tMmd = (System.nanoTime() - t2) / 1e9;
-            if (adaptive) evals = adaptiveMaps.stream().mapToLong(AdaptiveFlow::evaluations).sum();
+            r = Evaluation.run(m, e, test, n, nm, new Evaluation.Options(steps, adaptive, rtol, atol, mmdScale, mmdColumns, estimator, seed, perMap));
         }
-        double wall = (System.nanoTime() - t0) / 1e9;
+        double nll = r.nll(), invErr = r.inverseError(), mmd = r.mmd(), wall = r.secondsTotal();
+        long evals = r.evaluations();
         double nllSource = foreign ? nll - m.transform().logDensityOffset() : nll + ds.nllOffset();
 
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode j = om.createObjectNode();
         j.put("model", model.toString()).put("data", source).put("d", d).put("n_test", n).put("n_mmd", nm).put("mmd_scale", mmdScale);
-        j.put("maps", m.maps().size());
+        j.put("maps", m.maps().size()).put("parameters", r.parameters());
         j.put("integrator", adaptive ? "dopri5" : "rk4");
         if (adaptive) j.put("rtol", rtol).put("atol", atol).put("derivative_evaluations", evals);
         else j.put("nt", steps);
@@ -120,7 +131,29 @@ public final class EvalCommand implements Callable<Integer> {
         putNum(j, "test_nll_data_units", nllSource);
         putNum(j, "inverse_error", invErr);
         putNum(j, "mmd2", mmd);
-        j.putObject("seconds").put("nll", tNll).put("inverse", tInv).put("mmd", tMmd).put("total", wall);
+        j.put("mmd_estimator", estimator.name().toLowerCase(Locale.ROOT));
+        if (mmdColumns != null) j.set("mmd_columns", om.valueToTree(mmdColumns));
+        if (r.costs() != null) {
+            ObjectNode c = j.putObject("test_costs");
+            c.put("alpha", m.alpha().toString());
+            putNum(c, "L", r.costs().l());
+            putNum(c, "C", r.costs().c());
+            putNum(c, "R", r.costs().r());
+            putNum(c, "J", r.costs().j());
+        }
+        if (perMap) {
+            var arr = j.putArray("per_map");
+            for (Evaluation.MapStep st : r.perMap()) {
+                ObjectNode o = arr.addObject().put("k", st.k());
+                putNum(o, "nll", st.nll());
+                putNum(o, "mmd2", st.mmd());
+                putNum(o, "L", st.l());
+                putNum(o, "R", st.r());
+            }
+        }
+        j.putObject("seconds").put("nll", r.secondsNll()).put("inverse", r.secondsInverse()).put("mmd", r.secondsMmd()).put("total", wall);
+        // the plot first: a JSON on disk means the whole evaluation was written
+        if (perMap) Evaluation.plotPerMap(r.perMap(), perMapPng);
         ModelSupport.writeAtomically(jsonOut, om.writeValueAsBytes(j));
 
         System.out.printf(Locale.ROOT, "%-22s %s%n", "model", model);
@@ -129,20 +162,33 @@ public final class EvalCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%-22s %s%n", "integrator", adaptive
                 ? String.format(Locale.ROOT, "dopri5 rtol %.1e atol %.1e, %d derivative evaluations", rtol, atol, evals)
                 : "rk4, nt " + steps);
+        System.out.printf(Locale.ROOT, "%-22s %d%n", "parameters", r.parameters());
         System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", "test NLL", nll);
         System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", "test NLL (data units)", nllSource);
         System.out.printf(Locale.ROOT, "%-22s %.3e%n", "inverse error", invErr);
-        System.out.printf(Locale.ROOT, "%-22s %.3e (%d points, kernel scale %s)%n", "MMD^2", mmd, nm, mmdScale);
+        if (r.costs() != null) {
+            System.out.printf(Locale.ROOT, "%-22s L %.4e  C %.5e  R %.4e  J %.4e (alpha %s)%n", "test costs", r.costs().l(), r.costs().c(),
+                    r.costs().r(), r.costs().j(), m.alpha());
+        }
+        System.out.printf(Locale.ROOT, "%-22s %.3e (%d points, kernel scale %s, %s%s)%n", "MMD^2", mmd, nm, mmdScale, estimator.name().toLowerCase(Locale.ROOT),
+                mmdColumns == null ? "" : ", columns " + Arrays.toString(mmdColumns));
+        if (perMap) {
+            System.out.printf(Locale.ROOT, "%-22s %4s %12s %12s %12s %12s%n", "per map", "k", "NLL", "MMD^2", "L_k", "R_k");
+            for (Evaluation.MapStep st : r.perMap()) {
+                System.out.printf(Locale.ROOT, "%-22s %4d %12.4f %12.3e %12.4e %12.4e%n", "", st.k(), st.nll(), st.mmd(), st.l(), st.r());
+            }
+        }
         System.out.printf(Locale.ROOT, "%-22s %.2f s%n", "wall time", wall);
         System.out.printf("wrote %s%n", jsonOut);
+        if (perMap) System.out.printf("wrote %s%n", perMapPng);
         return 0;
     }
 
-    private double[] scaled(double[] a) {
-        if (mmdScale == 1) return a;
-        double[] b = new double[a.length];
-        for (int i = 0; i < a.length; i++) b[i] = a[i] / mmdScale;
-        return b;
+    /** The per-map PNG beside the JSON: eval.json -> eval-per-map.png. */
+    static Path perMapPlot(Path json) {
+        String name = json.getFileName().toString();
+        String stem = name.toLowerCase(Locale.ROOT).endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return json.resolveSibling(stem + "-per-map.png");
     }
 
     private static void putNum(ObjectNode j, String k, double v) {

@@ -51,6 +51,21 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
                 t.dropEvery, t.earlyStopping, t.clamp, t.resampleEvery, t.valEvery);
     }
 
+    /**
+     * The test nt the OT-Flow paper evaluates a MAF set with (detailedSetup.md, evaluateLargeOTflow.py --nt): POWER 24,
+     * GAS 30, HEPMASS 24, MINIBOONE 18, BSDS300 40; null for any other source.
+     */
+    public static Integer testNt(String source) {
+        if (source == null || !source.trim().toLowerCase(Locale.ROOT).startsWith("maf:")) return null;
+        return switch (source.trim().toLowerCase(Locale.ROOT).split(":")[1]) {
+            case "power", "hepmass" -> 24;
+            case "gas" -> 30;
+            case "miniboone" -> 18;
+            case "bsds300" -> 40;
+            default -> null;
+        };
+    }
+
     /** Each subproblem's share of a total budget over K JKO-Flow maps, rounded up so the total is at least the budget. */
     public static int perSubproblem(int totalIters, int k) {
         return k <= 0 ? totalIters : (totalIters + k - 1) / k;
