@@ -33,31 +33,42 @@ final class ConfigFile {
     static List<String> apply(Path file, CommandSpec spec, ParseResult parsed, Set<String> forbidden) throws IOException {
         if (!Files.exists(file)) throw MissingFile.explain(file, "config file");
         if (!Files.isReadable(file) || Files.isDirectory(file)) throw new AccessDeniedException(null, null, file + ": cannot read the config file");
-        Object root;
         try (Reader r = Files.newBufferedReader(file)) {
-            root = new Yaml(new PlainConstructor()).load(r);
-        } catch (java.nio.charset.CharacterCodingException | java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException(file + ": not a text file");
+            return apply(file.toString(), r, spec, parsed, forbidden, Set.of());
+        }
+    }
+
+    /**
+     * {@link #apply(Path, CommandSpec, ParseResult, Set)} for YAML read from {@code in} (named {@code where} in
+     * messages), leaving alone the options in {@code taken} (set by a file of higher precedence).
+     */
+    static List<String> apply(String where, Reader in, CommandSpec spec, ParseResult parsed, Set<String> forbidden, Set<String> taken) {
+        Object root;
+        try {
+            root = new Yaml(new PlainConstructor()).load(in);
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(where + ": not a text file");
         } catch (org.yaml.snakeyaml.error.YAMLException e) {
+            if (e.getCause() instanceof java.nio.charset.CharacterCodingException) throw new IllegalArgumentException(where + ": not a text file");
             String m = e.getMessage() == null ? e.toString() : e.getMessage().replaceAll("\\s+", " ").trim();
-            throw new IllegalArgumentException(file + ": not valid YAML or JSON (" + m + ")");
+            throw new IllegalArgumentException(where + ": not valid YAML or JSON (" + m + ")");
         }
         if (root == null) return List.of();
-        if (!(root instanceof Map<?, ?> map)) throw new IllegalArgumentException(file + ": expected a mapping of option names to values");
+        if (!(root instanceof Map<?, ?> map)) throw new IllegalArgumentException(where + ": expected a mapping of option names to values");
         Map<String, Object> resolved = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (!scalar(e.getKey())) throw new IllegalArgumentException(file + ": " + kind(e.getKey()) + " is not an option name");
+            if (!scalar(e.getKey())) throw new IllegalArgumentException(where + ": " + kind(e.getKey()) + " is not an option name");
             String key = normalise(String.valueOf(e.getKey()));
-            if (forbidden.contains(key)) throw new IllegalArgumentException(file + ": option '" + key + "' cannot be set in a config file");
+            if (forbidden.contains(key)) throw new IllegalArgumentException(where + ": option '" + key + "' cannot be set in a config file");
             OptionSpec opt = spec.findOption("--" + key);
             if (opt == null) {
                 String known = spec.options().stream().map(OptionSpec::longestName).filter(n -> n.startsWith("--"))
                         .map(n -> n.substring(2)).filter(n -> !forbidden.contains(n)).collect(Collectors.joining(", "));
-                throw new IllegalArgumentException(file + ": unknown option '" + e.getKey() + "'; use one of " + known);
+                throw new IllegalArgumentException(where + ": unknown option '" + e.getKey() + "'; use one of " + known);
             }
             resolved.put(key, e.getValue());
-            if (parsed.hasMatchedOption(opt)) continue;
-            opt.setValue(convert(e.getValue(), opt.type(), file, key));
+            if (parsed.hasMatchedOption(opt) || taken.contains(key)) continue;
+            opt.setValue(convert(e.getValue(), opt.type(), where, key));
         }
         return List.copyOf(resolved.keySet());
     }
@@ -84,7 +95,7 @@ final class ConfigFile {
         return b.toString().toLowerCase(Locale.ROOT);
     }
 
-    private static Object convert(Object v, Class<?> type, Path file, String key) {
+    private static Object convert(Object v, Class<?> type, String file, String key) {
         String where = file + ": option '" + key + "'";
         if (v == null) throw new IllegalArgumentException(where + " has no value");
         if (v instanceof List<?> l) {

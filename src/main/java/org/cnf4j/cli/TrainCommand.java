@@ -49,10 +49,23 @@ public final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of options (keys are option names); flags override it.")
     Path config;
+    @Option(names = "--preset", paramLabel = "NAME", description = "A reference recipe by name, applied as a --config file below it "
+            + "(--config and flags override it): otflow-8gaussians, otflow-checkerboard, otflow-swissroll, otflow-circles, otflow-moons, "
+            + "otflow-pinwheel, otflow-2spirals, otflow-power, otflow-gas, otflow-hepmass, otflow-miniboone, otflow-bsds300 (OT-Flow's "
+            + "detailedSetup.md), jko-toy, jko-miniboone (the JKO-Flow drivers). Files: src/main/resources/org/cnf4j/cli/presets.")
+    String presetName;
     @Option(names = "--method", defaultValue = "otflow", description = "otflow (one map) or jko (JKO-Flow: --steps maps, each an OT-Flow "
             + "subproblem with the same alpha, trained on the data pushed forward by the previous maps and warm-started from the last one).")
     String method;
     @Option(names = "--steps", description = "JKO-Flow subproblems K (default 5).") Integer steps;
+    @Option(names = "--budget", paramLabel = "total|per-map", description = "JKO-Flow, when --iters and --epochs are unset: total (default) "
+            + "splits the recipe's budget over the K maps, so the run costs what OT-Flow costs; per-map gives each map all of it, as the "
+            + "JKO-Flow paper does.") String budget;
+    @Option(names = "--adam", paramLabel = "reset|carry", description = "JKO-Flow: reset (default) starts each subproblem's Adam afresh; "
+            + "carry continues the previous subproblem's moments, as the reference's one optimiser does.") String adam;
+    @Option(names = "--toy-samples", paramLabel = "N", description = "Train on one fixed sample of N points of a toy set (and validate on "
+            + "another N), read in reshuffled minibatches like a file, instead of fresh draws (the JKO-Flow toy driver: 6000); not standardised.")
+    Integer toySamples;
     @Option(names = "--iters", description = "Training iterations (per subproblem for --method jko; default: the recipe's budget, "
             + "divided by K for jko so the total matches OT-Flow).") Integer iters;
     @Option(names = "--epochs", description = "Budget in epochs instead of --iters (file and maf data; per subproblem for jko).") Integer epochs;
@@ -94,8 +107,13 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (out == null) throw new IllegalArgumentException("--out RUN_DIR is required");
         ParseResult parsed = spec.commandLine().getParseResult();
-        List<String> fromFile = config == null ? List.of()
-                : ConfigFile.apply(config, spec, parsed, Set.of("config", "resume", "help", "version", "verbose"));
+        Set<String> notInFiles = Set.of("config", "preset", "resume", "help", "version", "verbose");
+        List<String> fromFile = new ArrayList<>(config == null ? List.of() : ConfigFile.apply(config, spec, parsed, notInFiles));
+        Preset preset = presetName == null ? null : Preset.of(presetName);
+        if (preset != null && !resume) fromFile.addAll(preset.apply(spec, parsed, notInFiles, Set.copyOf(fromFile)));   // --resume refuses it below
+        // --iters and --epochs exclude each other: the one on the command line replaces a file's other one
+        if (parsed.hasMatchedOption("--iters") && !parsed.hasMatchedOption("--epochs")) epochs = null;
+        if (parsed.hasMatchedOption("--epochs") && !parsed.hasMatchedOption("--iters")) iters = null;
         if (resume) refuseChanges(parsed, fromFile);
         else {
             OutputGuard.apart("--out", out, "the --data file", DataSets.file(data));
@@ -110,8 +128,10 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
                     .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
-                    .valEvery(valEvery).seed(seed).batchShards(batchShards).checkpointEvery(checkpointEvery).plot(!noPlot);
+                    .valEvery(valEvery).seed(seed).batchShards(batchShards).budget(budget).adam(adam).toySamples(toySamples)
+                    .checkpointEvery(checkpointEvery).plot(!noPlot);
             if (config != null) o.record("config", config.toString());
+            if (preset != null) o.record("preset", preset.label());
             res = TrainingRun.start(o, eo, console);
         }
         console.endProgress();

@@ -20,7 +20,8 @@ public final class TrainingOptions {
     private Path out;
     private String method = OTFLOW;
     private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery;
-    private Integer checkpointEvery, batchShards;
+    private Integer checkpointEvery, batchShards, toySamples;
+    private String budget, adam;
     private Double gradTol, lr, lrDrop, clamp;
     private String alpha;
     private Long seed;
@@ -87,6 +88,26 @@ public final class TrainingOptions {
      */
     public TrainingOptions batchShards(Integer v) { batchShards = v; return this; }
 
+    /**
+     * JKO-Flow: what the recipe's budget means when {@link #iters} and {@link #epochs} are unset: {@code total} (default)
+     * splits it over the K maps, so the whole run costs what OT-Flow costs; {@code per-map} gives each map all of it,
+     * as the JKO-Flow paper and its drivers do. An explicit --iters or --epochs is always each map's.
+     */
+    public TrainingOptions budget(String v) { budget = v; return this; }
+
+    /**
+     * JKO-Flow: the optimiser across subproblems: {@code reset} (default) starts each map's Adam afresh; {@code carry}
+     * continues the previous subproblem's moments and step count, as the JKO-Flow reference's one optimiser does.
+     */
+    public TrainingOptions adam(String v) { adam = v; return this; }
+
+    /**
+     * A toy set as one fixed sample: N training points drawn once (and N validation points), read in reshuffled
+     * minibatches like a file, instead of fresh draws (the JKO-Flow reference's toy driver: 6000). Not standardised,
+     * like every toy run and the reference's.
+     */
+    public TrainingOptions toySamples(Integer v) { toySamples = v; return this; }
+
     /** Checkpoint every N iterations (default 50; 0 only at the end). */
     public TrainingOptions checkpointEvery(Integer v) { checkpointEvery = v; return this; }
 
@@ -121,6 +142,9 @@ public final class TrainingOptions {
     public Long seed() { return seed; }
     public Integer checkpointEvery() { return checkpointEvery; }
     public Integer batchShards() { return batchShards; }
+    public String budget() { return budget; }
+    public String adam() { return adam; }
+    public Integer toySamples() { return toySamples; }
     public boolean plot() { return plot; }
     public Map<String, Object> recorded() { return recorded; }
 }

@@ -82,7 +82,45 @@ public final class TrainingRun {
      * set): the whole set, or only this task's shard when the tasks hold shards (see {@link #sharded}).
      */
     private record Resolved(String method, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
-                            TrainConfig cfg, int batchShards) {}
+                            TrainConfig cfg, int batchShards, Protocol protocol) {}
+
+    /**
+     * JKO-Flow's protocol choices that are not in {@link TrainConfig}: the budget's meaning, the optimiser across
+     * subproblems, and a toy set drawn once ({@code toySamples} > 0). Saved in config.json's options; a resume reads them.
+     */
+    record Protocol(String budget, String adam, int toySamples) {
+        static final String TOTAL = "total", PER_MAP = "per-map", RESET = "reset", CARRY = "carry";
+
+        static Protocol of(TrainingOptions o, boolean jko) {
+            String b = o.budget() == null ? TOTAL : o.budget().trim().toLowerCase(Locale.ROOT);
+            String a = o.adam() == null ? RESET : o.adam().trim().toLowerCase(Locale.ROOT);
+            if (!b.equals(TOTAL) && !b.equals(PER_MAP)) throw new IllegalArgumentException("unknown --budget '" + o.budget() + "': use total or per-map");
+            if (!a.equals(RESET) && !a.equals(CARRY)) throw new IllegalArgumentException("unknown --adam '" + o.adam() + "': use reset or carry");
+            if (!jko && o.budget() != null) throw new IllegalArgumentException("--budget is for --method jko (how the budget is shared by its maps)");
+            if (!jko && o.adam() != null) throw new IllegalArgumentException("--adam is for --method jko (the optimiser across its subproblems)");
+            int n = o.toySamples() == null ? 0 : o.toySamples();
+            if (o.toySamples() != null && n < 3) throw new IllegalArgumentException("--toy-samples must be >= 3, got " + o.toySamples());
+            return new Protocol(b, a, n);
+        }
+
+        /** What config.json records (only what differs from a plain run, so older runs read the same). */
+        void record(Map<String, Object> opts) {
+            if (!budget.equals(TOTAL)) opts.put("budget", budget);
+            if (!adam.equals(RESET)) opts.put("adam", adam);
+            if (toySamples > 0) opts.put(TOY_SAMPLES, toySamples);
+        }
+
+        static Protocol load(RunDirectory run) throws IOException {
+            return new Protocol(run.loadOption("budget").asText(TOTAL), run.loadOption("adam").asText(RESET), run.loadOption(TOY_SAMPLES).asInt(0));
+        }
+    }
+
+    static final String TOY_SAMPLES = "toy-samples";
+
+    /** A toy set drawn once: N training and N validation points (and the usual test draws), not standardised. */
+    private static Dataset toySample(String source, long seed, int n) throws IOException {
+        return DataSets.load(source, seed, DataSets.Options.defaults().withToySizes(n, n, 10_000));
+    }
 
     /**
      * Whether each of {@code tasks} data-parallel tasks reads only its own shard of a file: when the batches are drawn
@@ -111,6 +149,7 @@ public final class TrainingRun {
         long sd = o.seed() != null ? o.seed() : 0;
         int shards = o.batchShards() != null ? o.batchShards() : 1;
         if (shards < 1) throw new IllegalArgumentException("--batch-shards must be >= 1, got " + shards);
+        Protocol protocol = Protocol.of(o, jko);
         String source;
         Dataset full = null;
         ShardedFile opened = null;
@@ -119,8 +158,10 @@ public final class TrainingRun {
             source = null;
         } else if (DataSets.isToy(o.data())) {
             source = o.data().trim().toLowerCase(Locale.ROOT);
-            if (shards > 1) throw new IllegalArgumentException("--batch-shards is for finite data (a file or maf:NAME): toy batches are fresh draws");
+            if (protocol.toySamples() > 0) full = toySample(source, sd, protocol.toySamples());
+            else if (shards > 1) throw new IllegalArgumentException("--batch-shards is for finite data (a file, maf:NAME or --toy-samples): toy batches are fresh draws");
         } else {
+            if (protocol.toySamples() > 0) throw new IllegalArgumentException("--toy-samples is for toy sets (" + String.join(", ", ToyData.names()) + ")");
             source = DataSets.canonical(o.data());   // saved so that eval, plot and resume find it from any folder
             if (sharded(shards, tasks, source)) opened = DataSets.openShards(o.data().trim(), sd);
             else full = DataSets.load(o.data().trim(), sd);
@@ -153,7 +194,7 @@ public final class TrainingRun {
             if (it > Integer.MAX_VALUE) throw new IllegalArgumentException("--epochs " + o.epochs() + " is too many iterations");
             budget = (int) it;
         } else {
-            budget = o.iters() != null ? o.iters() : Recipe.perSubproblem(rec.iters(), jkoSteps);
+            budget = o.iters() != null ? o.iters() : protocol.budget().equals(Protocol.PER_MAP) ? rec.iters() : Recipe.perSubproblem(rec.iters(), jkoSteps);
         }
         int w = or(o.width(), rec.width()), nl = or(o.layers(), rec.layers());
         if (w < 1) throw new IllegalArgumentException("--width must be >= 1, got " + w);
@@ -165,7 +206,7 @@ public final class TrainingRun {
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
-        return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards);
+        return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);
     }
 
     /**
@@ -192,6 +233,7 @@ public final class TrainingRun {
                 opts.put("method", meth);
                 if (jkoSteps > 0) opts.put("steps", jkoSteps);
                 if (r.batchShards() > 1) opts.put(BATCH_SHARDS, r.batchShards());   // the batches depend on it: a resume keeps it
+                r.protocol().record(opts);
                 opts.put("plot", o.plot());   // a resume keeps it
                 run.saveConfig(cfg, source, transform, opts, jkoSteps);
                 // before the first iteration, so that a run killed, diverged or out of memory at any point continues
@@ -199,8 +241,8 @@ public final class TrainingRun {
                 // real checkpoint
                 state.save(run.checkpointFile());
             }
-            return train(new Plan(cfg, jkoSteps, ckEvery, source, r.shard(), transform, run, run == null ? null : run.path(), o.plot(), false, task),
-                    state, engine, listener);
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, r.shard(), transform, run, run == null ? null : run.path(), o.plot(), false, task,
+                    r.protocol()), state, engine, listener);
         }
     }
 
@@ -248,7 +290,8 @@ public final class TrainingRun {
             if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
             TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
             int shards = run.loadOption(BATCH_SHARDS).asInt(1);
-            DataShard shard = loadShard(source, cfg, shards, task);
+            Protocol protocol = Protocol.load(run);
+            DataShard shard = loadShard(source, cfg, shards, task, protocol.toySamples());
             EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
             budget(cfg, jkoSteps, shard, eo, listener);
             if (task != null) {
@@ -262,8 +305,8 @@ public final class TrainingRun {
             if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);
             boolean drawPlot = plot && run.loadOption("plot").asBoolean(true);
             DataTransform transform = run.loadTransform(cfg.shape().d());
-            return train(new Plan(cfg, jkoSteps, ckEvery, source, shard, transform, writes ? run : null, run.path(), drawPlot, true, task),
-                    state, eo, listener);
+            return train(new Plan(cfg, jkoSteps, ckEvery, source, shard, transform, writes ? run : null, run.path(), drawPlot, true, task,
+                    protocol), state, eo, listener);
         }
     }
 
@@ -271,8 +314,8 @@ public final class TrainingRun {
     static final String BATCH_SHARDS = "batch-shards";
 
     /** A saved run's data again: null for a toy set, this task's shard when the tasks hold shards, else the whole set. */
-    private static DataShard loadShard(String source, TrainConfig cfg, int shards, DataParallel task) throws IOException {
-        if (DataSets.isToy(source)) return null;
+    private static DataShard loadShard(String source, TrainConfig cfg, int shards, DataParallel task, int toySamples) throws IOException {
+        if (DataSets.isToy(source)) return toySamples > 0 ? DataShard.whole(toySample(source, cfg.seed(), toySamples), shards) : null;
         if (task != null && sharded(shards, task.size(), source)) {
             ShardedFile f = DataSets.openShards(source, cfg.seed());
             return f.load(task.rank(), shards, Math.min(cfg.valBatch(), f.split().validation()));
@@ -285,7 +328,7 @@ public final class TrainingRun {
      * {@code dir} the one finished JKO-Flow maps are read from; {@code task} is null or this task's data-parallel place.
      */
     private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
-                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task) {}
+                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task, Protocol protocol) {}
 
     private static RunResult train(Plan p, TrainState state, EngineOptions engineOptions, RunListener listener) throws IOException {
         TrainConfig cfg = p.cfg();
@@ -297,7 +340,7 @@ public final class TrainingRun {
         int nVal = validationRows(cfg, shard);
         // a task that holds a shard holds only its rows of the validation batch; every other caller has all nVal
         double[] val = shard == null ? ToyData.sample(p.source(), nVal, cfg.seed() ^ 0x5eed5eedL) : shard.validationBatch(nVal);
-        double entropy = ds == null ? ToyData.entropy(p.source()) : Double.NaN;
+        double entropy = DataSets.isToy(p.source()) ? ToyData.entropy(p.source()) : Double.NaN;   // fresh draws or one fixed sample
         RunListener user = listener != null ? listener : new RunListener() {};
         List<PhiParams> maps;
         double nll;
@@ -323,6 +366,7 @@ public final class TrainingRun {
                 for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.dir(), k), cfg.shape()));
                 if (p.run() != null) p.run().dropMapsAfter(state.subproblem);
                 JkoTrainer.Result res = new JkoTrainer(cfg, p.jkoSteps(), engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
+                        .carryOptimiser(p.protocol().adam().equals(Protocol.CARRY))
                         .addListener(all).addOuterListener(all).train(null, trainData, val, nVal, cfg.seed(), done, state);
                 maps = res.maps();
                 Flow composed = ComposedFlow.rk4(engine, maps, cfg.alpha().a0(), cfg.ntVal());

@@ -25,6 +25,7 @@ public final class JkoTrainer {
     private final List<TrainListener> listeners = new ArrayList<>();
     private final List<Listener> outer = new ArrayList<>();
     private int checkpointEvery;
+    private boolean carryAdam;
 
     /** Observes the outer loop. */
     public interface Listener {
@@ -82,6 +83,15 @@ public final class JkoTrainer {
         return this;
     }
 
+    /**
+     * Continue each subproblem's Adam state (moments and step count) from where the previous one stopped, instead of a
+     * fresh optimiser per map: the JKO-Flow reference runs one optimiser through all subproblems.
+     */
+    public JkoTrainer carryOptimiser(boolean carry) {
+        this.carryAdam = carry;
+        return this;
+    }
+
     /** The K maps (each subproblem's best by validation loss) and the results of the subproblems trained in this call. */
     public record Result(List<PhiParams> maps, List<OtFlowTrainer.Result> subproblems) {}
 
@@ -110,8 +120,13 @@ public final class JkoTrainer {
             v = pushed(p, v, v.length / d);
         }
         List<OtFlowTrainer.Result> results = new ArrayList<>();
+        Adam carried = null;   // the last subproblem's optimiser, for carryOptimiser
         for (int k = first; k <= steps; k++) {
-            TrainState st = k == first && current != null ? current : TrainState.start(maps.isEmpty() ? init : maps.get(maps.size() - 1), cfg.lr());
+            boolean continued = k == first && current != null;
+            TrainState st = continued ? current : TrainState.start(maps.isEmpty() ? init : maps.get(maps.size() - 1), cfg.lr());
+            // a subproblem continued from its checkpoint has its own optimiser state; a resumed run re-enters the
+            // finished subproblem before the next one (its final checkpoint), so the carried state is the same bits
+            if (!continued && carryAdam && carried != null) st.adam = carried.copy();
             st.subproblem = k;
             BatchSource batches = data instanceof Finite f
                     ? f.batching().over(x, f.n(), d, seed + k - 1)
@@ -120,6 +135,7 @@ public final class JkoTrainer {
             OtFlowTrainer t = new OtFlowTrainer(cfg, engine).checkpointEvery(checkpointEvery);
             for (TrainListener l : listeners) t.addListener(l);
             OtFlowTrainer.Result r = t.train(st, batches, v, nVal);
+            carried = r.state().adam;
             maps.add(r.best());
             results.add(r);
             for (Listener l : outer) l.onSubproblem(k, r);

@@ -48,8 +48,8 @@ public final class OtFlowTrainer {
         return this;
     }
 
-    /** The outcome: the final and the best parameters, and the best validation loss. */
-    public record Result(PhiParams last, PhiParams best, LossResult bestValidation, int bestIter) {}
+    /** The outcome: the final and the best parameters, the best validation loss, and the final state (optimiser included). */
+    public record Result(PhiParams last, PhiParams best, LossResult bestValidation, int bestIter, TrainState state) {}
 
     public Result train(PhiParams init, BatchSource data, double[] validation, int nVal) {
         return train(TrainState.start(init, cfg.lr()), data, validation, nVal);
@@ -121,7 +121,7 @@ public final class OtFlowTrainer {
                 savedAt = it;
             }
         }
-        return new Result(s.params, s.best, new LossResult(s.bestJ, s.bestL, s.bestC, s.bestR, null), s.bestIter);
+        return new Result(s.params, s.best, new LossResult(s.bestJ, s.bestL, s.bestC, s.bestR, null), s.bestIter, s);
     }
 
     /**

@@ -52,9 +52,9 @@ public final class Sweep {
     static final Map<String, Class<?>> OPTIONS = new LinkedHashMap<>();
 
     static {
-        for (String k : List.of("data", "method", "alpha")) OPTIONS.put(k, String.class);
+        for (String k : List.of("data", "method", "alpha", "budget", "adam")) OPTIONS.put(k, String.class);
         for (String k : List.of("steps", "iters", "epochs", "batch", "val-batch", "nt", "nt-val", "width", "layers", "drop-every",
-                "early-stopping", "resample-every", "val-every", "checkpoint-every", "batch-shards")) OPTIONS.put(k, Integer.class);
+                "early-stopping", "resample-every", "val-every", "checkpoint-every", "batch-shards", "toy-samples")) OPTIONS.put(k, Integer.class);
         for (String k : List.of("grad-tol", "lr", "lr-drop", "clamp")) OPTIONS.put(k, Double.class);
         OPTIONS.put("seed", Long.class);
         OPTIONS.put("no-plot", Boolean.class);
@@ -204,6 +204,9 @@ public final class Sweep {
                 case "val-every" -> o.valEvery((Integer) v);
                 case "checkpoint-every" -> o.checkpointEvery((Integer) v);
                 case "batch-shards" -> o.batchShards((Integer) v);
+                case "budget" -> o.budget((String) v);
+                case "adam" -> o.adam((String) v);
+                case "toy-samples" -> o.toySamples((Integer) v);
                 case "grad-tol" -> o.gradTol((Double) v);
                 case "lr" -> o.lr((Double) v);
                 case "lr-drop" -> o.lrDrop((Double) v);
