@@ -12,17 +12,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.cnf4j.data.ToyData;
 import org.cnf4j.eval.Flow;
+import org.cnf4j.eval.FlowModel;
 import org.cnf4j.eval.Mmd;
+import org.cnf4j.model.PhiParams;
 import org.cnf4j.ode.Alpha;
+import org.cnf4j.ode.Tableau;
 import org.cnf4j.engine.cpu.CpuFlowEngine;
 import org.cnf4j.plot.Charts;
+import org.cnf4j.run.Recipe;
 import org.cnf4j.run.TrainingOptions;
 
 /**
  * Experiment 1: OT-Flow with a1 in a list versus JKO-Flow with the same fixed a1 and K subproblems, on toy data,
- * at an equal total iteration budget. alpha = (1, a1, a2Ratio * a1): the HJB weight scales with a1 so that only
- * the balance between the transport cost L and the likelihood term C changes (the toy recipes of both papers use
- * a2 / a1 = 0.05). Every cell: test NLL on fresh samples, KL = NLL - entropy where the entropy is known, MMD^2
+ * at an equal total iteration budget (or, with {@code perMapBudget}, the whole budget for every map as the papers run
+ * it). alpha = (1, a1, a2): a2 held fixed ({@code a2Fixed}), so that only the weight of the transport cost changes, or
+ * scaled with a1 ({@code a2Fixed} null: a2 = a2Ratio * a1, the balance of the toy recipes of both papers, a2 / a1 =
+ * 0.05), which moves the HJB weight along with it. Every cell: test NLL on fresh samples, KL = NLL - entropy where the entropy is known, MMD^2
  * between samples and test points, inverse error, iterations run and training wall time. Cells run in parallel,
  * one engine thread each; results do not depend on the number of workers.
  */
@@ -31,23 +36,62 @@ public final class AlphaSweep implements java.io.Serializable {
 
     /** The sweep's settings; {@link #defaults} is what experiments/README.md reports, {@link #quick} a smoke version. */
     public record Settings(List<String> datasets, List<Double> a1s, List<Integer> ks, int budget, int width, int batch, int nt, int ntEval,
-                           double lr, double a2Ratio, int resampleEvery, int valEvery, int nVal, int nTest, int nMmd, int grid, List<Long> seeds, int workers)
+                           double lr, double a2Ratio, Double a2Fixed, boolean perMapBudget, boolean carryAdam, int resampleEvery, int valEvery, int nVal,
+                           int nTest, int nMmd, int grid, List<Long> seeds, int workers)
             implements java.io.Serializable {
+        /** The HJB weight held fixed by default: the toy recipe's (1, 100, 5) at a1 = 100. */
+        public static final double A2 = 5;
+
         public static Settings defaults() {
             return new Settings(List.of("8gaussians", "checkerboard", "swissroll"), List.of(1.0, 5.0, 10.0, 50.0, 100.0), List.of(3, 5, 10),
-                    600, 16, 1000, 6, 8, 0.02, 0.05, 10, 30, 2000, 10000, 2000, 60, List.of(0L, 1L, 2L), 2);
+                    600, 16, 1000, 6, 8, 0.02, 0.05, A2, false, false, 10, 30, 2000, 10000, 2000, 60, List.of(0L, 1L, 2L), 2);
         }
 
         public static Settings quick() {
-            return new Settings(List.of("8gaussians"), List.of(1.0, 100.0), List.of(2), 8, 8, 64, 2, 2, 0.02, 0.05, 2, 2, 64, 200, 100, 8, List.of(0L), 2);
+            return new Settings(List.of("8gaussians"), List.of(1.0, 100.0), List.of(2), 8, 8, 64, 2, 2, 0.02, 0.05, A2, false, false, 2, 2, 64, 200, 100,
+                    8, List.of(0L), 2);
         }
+
+        /** The cell's alpha = (1, a1, a2). */
+        public Alpha alpha(double a1) { return new Alpha(1, a1, a2Fixed != null ? a2Fixed : a2Ratio * a1); }
+
+        /** Iterations of each of K maps (K = 0: OT-Flow's whole budget). */
+        public int itersPerMap(int k) { return k == 0 || perMapBudget ? budget : Recipe.perSubproblem(budget, k); }
 
         /**
          * The command line's settings: {@link #defaults} (or {@link #quick}) with the options a user may change (null:
          * unchanged), each checked.
          */
         public static Settings of(boolean quick, Integer budget, Integer workers, List<String> datasets, List<Long> seeds) {
+            return of(quick, budget, workers, datasets, seeds, null, null, null, null, null);
+        }
+
+        /**
+         * {@link #of(boolean, Integer, Integer, List, List)} with the protocol's choices: {@code a2} a number (held fixed)
+         * or "scaled" (a2Ratio * a1), the a1 and K lists, and JKO-Flow's budget ("total" or "per-map") and optimiser
+         * ("reset" or "carry").
+         */
+        public static Settings of(boolean quick, Integer budget, Integer workers, List<String> datasets, List<Long> seeds, String a2,
+                                  List<Double> a1s, List<Integer> ks, String jkoBudget, String jkoAdam) {
             Settings d = quick ? quick() : defaults();
+            Double fixed = d.a2Fixed();
+            if (a2 != null) {
+                if (a2.trim().equalsIgnoreCase("scaled")) fixed = null;
+                else {
+                    try {
+                        fixed = Double.parseDouble(a2.trim());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--a2 must be a number (held fixed) or 'scaled' (0.05 * a1), got '" + a2 + "'");
+                    }
+                    if (!(fixed >= 0) || !Double.isFinite(fixed)) throw new IllegalArgumentException("--a2 must be >= 0, got " + a2);
+                }
+            }
+            List<Double> as = a1s != null ? List.copyOf(a1s) : d.a1s();
+            for (double a : as) if (!(a > 0) || !Double.isFinite(a)) throw new IllegalArgumentException("--a1 values must be > 0, got " + a);
+            List<Integer> kk = ks != null ? List.copyOf(ks) : d.ks();
+            for (int k : kk) if (k < 1) throw new IllegalArgumentException("--ks values must be >= 1, got " + k);
+            boolean perMap = choice(jkoBudget, "--jko-budget", "total", "per-map");
+            boolean carry = choice(jkoAdam, "--jko-adam", "reset", "carry");
             if (budget != null && budget < 1) throw new IllegalArgumentException("--budget must be >= 1, got " + budget);
             if (workers != null && workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
             int b = budget != null ? budget : d.budget();
@@ -55,19 +99,30 @@ public final class AlphaSweep implements java.io.Serializable {
             for (String name : ds) {
                 if (!org.cnf4j.data.DataSets.isToy(name)) throw new IllegalArgumentException("--datasets: '" + name + "' is not a toy data set");
             }
-            for (int k : d.ks()) {
-                if (b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");
+            for (int k : kk) {
+                if (!perMap && b < k) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + k + ": each map needs at least one iteration");
             }
-            return new Settings(ds, d.a1s(), d.ks(), b, d.width(), d.batch(), d.nt(), d.ntEval(), d.lr(), d.a2Ratio(), d.resampleEvery(), d.valEvery(),
-                    d.nVal(), d.nTest(), d.nMmd(), d.grid(), seeds != null ? List.copyOf(seeds) : d.seeds(), workers != null ? workers : d.workers());
+            return new Settings(ds, as, kk, b, d.width(), d.batch(), d.nt(), d.ntEval(), d.lr(), d.a2Ratio(), fixed, perMap, carry, d.resampleEvery(),
+                    d.valEvery(), d.nVal(), d.nTest(), d.nMmd(), d.grid(), seeds != null ? List.copyOf(seeds) : d.seeds(), workers != null ? workers : d.workers());
+        }
+
+        /** false for the first value (or null), true for the second; anything else is a one-line error. */
+        private static boolean choice(String v, String flag, String no, String yes) {
+            if (v == null || v.trim().equalsIgnoreCase(no)) return false;
+            if (v.trim().equalsIgnoreCase(yes)) return true;
+            throw new IllegalArgumentException("unknown " + flag + " '" + v + "': use " + no + " or " + yes);
         }
     }
 
     /** One cell: a data set, the method (0: OT-Flow, K: JKO-Flow with K maps), a1 and the seed. */
     public record Cell(String dataset, int steps, double a1, long seed) implements java.io.Serializable {}
 
-    /** A cell's metrics, and its density on the plotting grid (first seed's panels). */
-    public record CellResult(Cell cell, int iterations, double seconds, double nll, double entropy, double mmd, double inverseError, double[] density)
+    /**
+     * A cell's metrics, its density on the plotting grid (first seed's panels) and, for JKO-Flow, the MMD^2 of y ~ N(0, I)
+     * pulled back through the last k maps, k = 0..K (the last is {@code mmd}; OT-Flow: k = 0, 1).
+     */
+    public record CellResult(Cell cell, int iterations, double seconds, double nll, double entropy, double mmd, double inverseError, double[] density,
+                             double[] mmdPerMap)
             implements java.io.Serializable {
         double kl() { return nll - entropy; }
     }
@@ -139,17 +194,27 @@ public final class AlphaSweep implements java.io.Serializable {
 
     /** Trains and evaluates one cell (one engine thread); a pure function of the settings and the cell, wherever it runs. */
     public CellResult runCell(Cell c) {
-        double a1 = c.a1();
-        TrainingOptions o = new TrainingOptions().data(c.dataset()).width(s.width()).layers(2).alpha(new Alpha(1, a1, s.a2Ratio() * a1).toString())
+        TrainingOptions o = new TrainingOptions().data(c.dataset()).width(s.width()).layers(2).alpha(s.alpha(c.a1()).toString())
                 .nt(s.nt()).ntVal(s.ntEval()).batch(s.batch()).valBatch(s.nVal()).lr(s.lr()).dropEvery(0).lrDrop(0.5).clamp(0.0)
                 .resampleEvery(s.resampleEvery()).valEvery(s.valEvery()).seed(c.seed()).earlyStopping(0).gradTol(0.0);
-        FlowRun run = FlowRun.train(o, c.steps(), s.budget());
+        if (c.steps() > 0 && s.carryAdam()) o.adam("carry");
+        FlowRun run = FlowRun.trainPerMap(o, c.steps(), s.itersPerMap(c.steps()));
         double[] test = ToyData.sample(c.dataset(), s.nTest(), c.seed() + 7919);
         try (CpuFlowEngine e = run.evalEngine()) {
             Flow f = run.flow(e, 1, s.ntEval());
             double nll = -f.meanLogDensity(test, s.nTest());
+            double[] sub = java.util.Arrays.copyOf(test, s.nMmd() * 2);
             double[] smp = f.sample(s.nMmd(), c.seed() + 1, null);
-            double mmd = Mmd.mmd2(java.util.Arrays.copyOf(test, s.nMmd() * 2), smp, 2);
+            double mmd = Mmd.mmd2(sub, smp, 2);
+            // y ~ N(0, I) (the draws f.sample pulled back) through the last k maps, k = 0..K: k = K is the sample above
+            List<PhiParams> maps = run.maps();
+            double[] perMap = new double[maps.size() + 1];
+            double[] cur = FlowModel.gaussians(s.nMmd() * 2, c.seed() + 1);
+            perMap[0] = Mmd.mmd2(sub, cur, 2);
+            for (int j = 1; j <= maps.size(); j++) {
+                cur = j == maps.size() ? smp : new FlowModel(e, maps.get(maps.size() - j), 1, Tableau.RK4).steps(s.ntEval()).pull(cur, s.nMmd(), null);
+                perMap[j] = j == maps.size() ? mmd : Mmd.mmd2(sub, cur, 2);
+            }
             int nInv = Math.min(1000, s.nTest());
             double inv = f.inverseError(java.util.Arrays.copyOf(test, nInv * 2), nInv);
             double[] pts = new double[s.grid() * s.grid() * 2];
@@ -161,7 +226,7 @@ public final class AlphaSweep implements java.io.Serializable {
             }
             double[] dens = f.logDensity(pts, s.grid() * s.grid());
             for (int i = 0; i < dens.length; i++) dens[i] = Math.exp(dens[i]);
-            return new CellResult(c, run.iterations(), run.seconds(), nll, ToyData.entropy(c.dataset()), mmd, inv, dens);
+            return new CellResult(c, run.iterations(), run.seconds(), nll, ToyData.entropy(c.dataset()), mmd, inv, dens, perMap);
         }
     }
 
@@ -169,12 +234,16 @@ public final class AlphaSweep implements java.io.Serializable {
         List<List<String>> rows = new ArrayList<>();
         for (CellResult r : results) {
             Cell c = r.cell();
+            Alpha al = s.alpha(c.a1());
+            StringBuilder pm = new StringBuilder();
+            for (double v : r.mmdPerMap()) pm.append(pm.length() > 0 ? ";" : "").append(ResultFiles.sci(v));
             rows.add(ResultFiles.row(c.dataset(), c.steps() == 0 ? "otflow" : "jko", c.steps() == 0 ? 1 : c.steps(), c.a1(), c.seed(),
-                    "1;" + c.a1() + ";" + s.a2Ratio() * c.a1(), s.budget(), r.iterations(), ResultFiles.num(r.nll(), 4), ResultFiles.num(r.entropy(), 4),
-                    ResultFiles.num(r.kl(), 4), ResultFiles.sci(r.mmd()), ResultFiles.sci(r.inverseError()), ResultFiles.num(r.seconds(), 1)));
+                    "1;" + al.a1() + ";" + al.a2(), s.itersPerMap(c.steps()) * Math.max(1, c.steps()), r.iterations(), ResultFiles.num(r.nll(), 4),
+                    ResultFiles.num(r.entropy(), 4), ResultFiles.num(r.kl(), 4), ResultFiles.sci(r.mmd()), ResultFiles.sci(r.inverseError()),
+                    ResultFiles.num(r.seconds(), 1), pm.toString()));
         }
         ResultFiles.csv(out.resolve("results.csv"), List.of("dataset", "method", "maps", "a1", "seed", "alpha", "budget", "iterations", "test_nll", "entropy",
-                "kl", "mmd2", "inverse_error", "train_seconds"), rows);
+                "kl", "mmd2", "inverse_error", "train_seconds", "mmd2_per_map"), rows);
 
         StringBuilder md = new StringBuilder("# Alpha sweep: OT-Flow versus JKO-Flow on toy data\n\n");
         md.append("Each cell: mean test NLL in nats over the seeds ± its standard error (KL = NLL - entropy where the entropy is known) / mean MMD^2. "
@@ -222,13 +291,18 @@ public final class AlphaSweep implements java.io.Serializable {
         }
         md.append(ResultFiles.table(List.of("data", "method", "best NLL", "worst NLL", "spread", "train s / cell", "iterations"), sens)).append('\n');
         md.append("## Settings\n\n");
-        md.append(String.format(Locale.ROOT, "- Budget: %d training iterations per cell in total (JKO-Flow: %s per map), Adam lr %s constant, "
+        md.append(String.format(Locale.ROOT, "- Budget: %s (JKO-Flow: %s per map), Adam lr %s constant%s, "
                 + "batch %d redrawn every %d iterations, validation (%d points) every %d iterations; each map is its best by validation loss.%n",
-                s.budget(), perMap(), s.lr(), s.batch(), s.resampleEvery(), s.nVal(), s.valEvery()));
+                s.perMapBudget() ? s.budget() + " training iterations for OT-Flow and for every JKO-Flow map (the papers' protocol)"
+                        : s.budget() + " training iterations per cell in total", perMap(), s.lr(),
+                s.carryAdam() ? " (JKO-Flow: one Adam state through all subproblems)" : " (JKO-Flow: a fresh Adam per subproblem)",
+                s.batch(), s.resampleEvery(), s.nVal(), s.valEvery()));
         md.append(String.format(Locale.ROOT, "- Model: m = %d, nTh = 2, float32 training with %d RK4 steps per map; evaluation in float64 with %d steps per map.%n",
                 s.width(), s.nt(), s.ntEval()));
-        md.append(String.format(Locale.ROOT, "- alpha = (1, a1, %s * a1). Test NLL on %d fresh samples; MMD^2 (kernel exp(-|x-y|^2), the reference's) "
-                + "between %d samples and %d test points; inverse error mean|x - F^-1(F(x))| on %d test points.%n", s.a2Ratio(), s.nTest(), s.nMmd(), s.nMmd(), Math.min(1000, s.nTest())));
+        md.append(String.format(Locale.ROOT, "- alpha = (1, a1, %s). Test NLL on %d fresh samples; MMD^2 (kernel exp(-|x-y|^2), the reference's) "
+                + "between %d samples and %d test points (per map: y ~ N(0, I) pulled back through the last k maps, in results.csv and "
+                + "mmd-per-map.png); inverse error mean|x - F^-1(F(x))| on %d test points.%n",
+                s.a2Fixed() != null ? fmtA(s.a2Fixed()) + ", held fixed" : s.a2Ratio() + " * a1", s.nTest(), s.nMmd(), s.nMmd(), Math.min(1000, s.nTest())));
         md.append(String.format(Locale.ROOT, "- Seeds %s: each cell is trained and evaluated once per seed (initial weights, batches, validation and test "
                 + "sets); tables give the mean ± standard error over seeds, the density panels show the first seed.%n", s.seeds()));
         md.append(String.format(Locale.ROOT, "- Machine: %s. %d cells run %d at a time, 1 engine thread each; wall time of the whole sweep %.0f s.%n",
@@ -236,12 +310,13 @@ public final class AlphaSweep implements java.io.Serializable {
         md.append("- Command: `").append(command).append("`\n");
         ResultFiles.write(out.resolve("results.md"), md.toString());
         plotCurves(out.resolve("nll-vs-alpha.png"), results);
+        plotMmdPerMap(out.resolve("mmd-per-map.png"), results);
         for (String ds : s.datasets()) plotDensities(out.resolve("densities-" + ds + ".png"), results, ds);
     }
 
     private String perMap() {
         StringBuilder sb = new StringBuilder();
-        for (int k : s.ks()) sb.append(sb.length() == 0 ? "" : ", ").append("K=").append(k).append(": ").append(Math.max(1, s.budget() / k));
+        for (int k : s.ks()) sb.append(sb.length() == 0 ? "" : ", ").append("K=").append(k).append(": ").append(s.itersPerMap(k));
         return sb.toString();
     }
 
@@ -321,6 +396,47 @@ public final class AlphaSweep implements java.io.Serializable {
                 ch.panel(j, i, -BOX, BOX, -BOX, BOX).heat(r.density(), s.grid(), s.grid())
                         .frame(String.format(Locale.ROOT, "%s, a1=%s: NLL %.3f (seed %d)", FlowRun.methodName(ms.get(i)), fmtA(s.a1s().get(j)), r.nll(),
                                 r.cell().seed()), "x0", "x1");
+            }
+        }
+        ch.write(file);
+    }
+
+    /**
+     * MMD^2 against k (y pulled back through the last k maps), mean over seeds: one panel per data set and K, one line
+     * per a1.
+     */
+    private void plotMmdPerMap(Path file, List<CellResult> results) throws IOException {
+        Charts ch = new Charts(s.ks().size(), s.datasets().size());
+        for (int row = 0; row < s.datasets().size(); row++) {
+            String ds = s.datasets().get(row);
+            for (int col = 0; col < s.ks().size(); col++) {
+                int k = s.ks().get(col);
+                double[][] curves = new double[s.a1s().size()][k + 1];
+                double lo = 0, hi = Double.NEGATIVE_INFINITY;
+                for (int a = 0; a < s.a1s().size(); a++) {
+                    double a1 = s.a1s().get(a);
+                    for (int j = 0; j <= k; j++) {
+                        int jj = j;
+                        curves[a][j] = stats(results, ds, k, a1, r -> r.mmdPerMap()[jj])[0];
+                        if (Double.isFinite(curves[a][j])) {
+                            lo = Math.min(lo, curves[a][j]);
+                            hi = Math.max(hi, curves[a][j]);
+                        }
+                    }
+                }
+                double[] xs = new double[k + 1];
+                for (int j = 0; j <= k; j++) xs[j] = j;
+                Charts.Panel p = ch.panel(col, row, 0, k, lo, Double.isFinite(hi) ? hi : 1)
+                        .frame(ds + ", JKO-Flow K=" + k + ": MMD^2 after k maps", "k (maps pulled back)", "MMD^2");
+                List<String> names = new ArrayList<>();
+                List<Color> colors = new ArrayList<>();
+                for (int a = 0; a < s.a1s().size(); a++) {
+                    Color c = COLORS[(a + 1) % COLORS.length];
+                    p.line(xs, curves[a], c, 2f).scatter(interleave(xs, curves[a]), 2, 0, 1, c, 5);
+                    names.add("a1 = " + fmtA(s.a1s().get(a)));
+                    colors.add(c);
+                }
+                p.legend(names, colors);
             }
         }
         ch.write(file);

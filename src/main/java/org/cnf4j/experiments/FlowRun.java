@@ -30,12 +30,17 @@ record FlowRun(List<PhiParams> maps, int iterations, double seconds) {
      * iterations split over {@code steps} maps.
      */
     static FlowRun train(TrainingOptions o, int steps, int budget) {
+        return trainPerMap(o, steps, Recipe.perSubproblem(budget, steps));
+    }
+
+    /** Trains on {@code o} with {@code itersPerMap} iterations for each of {@code steps} maps (OT-Flow: steps = 0). */
+    static FlowRun trainPerMap(TrainingOptions o, int steps, int itersPerMap) {
         int[] its = {0};
         RunListener count = new RunListener() {
             @Override public void onIteration(int iter, LossResult r, double lr) { its[0]++; }
         };
         o.out(null).plot(false).method(steps == 0 ? TrainingOptions.OTFLOW : TrainingOptions.JKO).steps(steps == 0 ? null : steps)
-                .iters(Recipe.perSubproblem(budget, steps));
+                .iters(itersPerMap);
         long t0 = System.nanoTime();
         try {
             List<PhiParams> maps = TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, 1), count).model().maps();

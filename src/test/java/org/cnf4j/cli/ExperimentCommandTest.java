@@ -38,6 +38,34 @@ class ExperimentCommandTest {
         assertTrue(md.contains("Command: `./cnf4j experiment alpha-sweep --quick"), md);
         assertTrue(Files.size(dir.resolve("nll-vs-alpha.png")) > 1000);
         assertTrue(Files.size(dir.resolve("densities-8gaussians.png")) > 1000);
+        assertTrue(Files.size(dir.resolve("mmd-per-map.png")) > 1000);
+        // a2 held fixed by default: alpha = (1, a1, 5); MMD after k = 0..K maps, the last the cell's own MMD
+        assertEquals(List.of("1;1.0;5.0", "1;1.0;5.0", "1;100.0;5.0", "1;100.0;5.0"), rows.stream().map(x -> x[5]).toList());
+        for (String[] row : rows) {
+            String[] pm = row[14].split(";");
+            assertEquals(Integer.parseInt(row[2]) + 1, pm.length, "k = 0..K");
+            assertEquals(row[11], pm[pm.length - 1]);
+        }
+        assertTrue(md.contains("alpha = (1, a1, 5, held fixed)"), md);
+    }
+
+    @Test
+    void alphaSweepProtocolVariants(@TempDir Path dir) throws Exception {
+        Cli.Result r = Cli.run("experiment", "alpha-sweep", "--quick", "--a2", "scaled", "--jko-budget", "per-map", "--jko-adam", "carry",
+                "--a1", "2", "--ks", "2,3", "--out", dir.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        List<String[]> rows = csv(dir.resolve("results.csv"));
+        assertEquals(List.of("1", "2", "3"), rows.stream().map(x -> x[2]).toList());
+        for (String[] row : rows) {
+            assertEquals("1;2.0;0.1", row[5], "a2 = 0.05 a1");
+            int maps = Integer.parseInt(row[2]);
+            assertEquals(8 * maps, Integer.parseInt(row[6]), "per map: the whole budget for each map");
+            assertEquals(8 * maps, Integer.parseInt(row[7]), "iterations run");
+        }
+        assertTrue(Files.readString(dir.resolve("results.md")).contains("one Adam state through all subproblems"));
+        Cli.Result bad = Cli.run("experiment", "alpha-sweep", "--quick", "--a2", "big", "--out", dir.resolve("x").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--a2 must be a number (held fixed) or 'scaled'"), bad.err());
     }
 
     @Test
