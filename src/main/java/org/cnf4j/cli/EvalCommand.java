@@ -32,7 +32,8 @@ import org.cnf4j.engine.FlowEngine;
             "Prints a table and writes JSON (RUN_DIR/eval.json unless --output)."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train, JKO-Flow included, or import-otflow).") Path model;
-    @Option(names = "--data", paramLabel = "SOURCE", description = "Data source (default: the run's); its test split is used.") String data;
+    @Option(names = "--data", paramLabel = "SOURCE", description = "Data (default: the run's, whose test split is used). A file other than "
+            + "the run's is evaluated whole, every row in file order, in the data's units (the model's saved preprocessing applied).") String data;
     @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the papers' test nt for maf:NAME data "
             + "(power 24, gas 30, hepmass 24, miniboone 18, bsds300 40), else the run's nt_val).") Integer nt;
     @Option(names = "--adaptive", description = "Integrate with Dormand-Prince 5(4) and error control instead of fixed-step RK4.") boolean adaptive;
@@ -81,9 +82,13 @@ public final class EvalCommand implements Callable<Integer> {
         }
         String changed = data == null ? RunDirectory.open(model).dataFileChange() : null;
         if (changed != null) throw new IOException(changed + "; to evaluate on it as it is now, pass --data " + source);
+        // --data FILE other than the run's own: every row of it, in file order (dequantised with the model's noise
+        // where the model's data were integers); the run's own data: its test split, the rows training never saw
+        boolean foreign = !DataSets.canonical(source).equals(DataSets.canonical(m.data()));
+        boolean wholeFile = foreign && DataSets.file(source) != null;
         Dataset ds = DataSets.isToy(source)
                 ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, 10_000))
-                : DataSets.load(source, m.seed());
+                : DataSets.load(source, m.seed(), wholeFile ? DataSets.Options.defaults().withShuffle(false) : DataSets.Options.defaults());
         int d = m.d();
         if (ds.d() != d) throw new IllegalArgumentException(source + " has " + ds.d() + " columns but the model has dimension d=" + d);
         if (mmdColumns != null) {
@@ -92,13 +97,16 @@ public final class EvalCommand implements Callable<Integer> {
                 if (c < 0 || c >= d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (0.." + (d - 1) + ")");
             }
         }
-        if (ds.nTest() < 2) throw new IllegalArgumentException(source + ": the test split has " + ds.nTest() + " row(s); need at least 2");
-        int n = maxTest == null ? ds.nTest() : Math.min(maxTest, ds.nTest());
-        double[] test = Arrays.copyOf(ds.test(), n * d);
+        double[] rows = wholeFile ? allRows(ds) : ds.test();
+        int available = rows.length / d;
+        if (available < 2) throw new IllegalArgumentException(source + ": the test split has " + available + " row(s); need at least 2");
+        int n = maxTest == null ? available : Math.min(maxTest, available);
+        double[] test = Arrays.copyOf(rows, n * d);
         // Data other than the run's own was standardised with its own statistics: take it back to its
         // units and through the model's saved preprocessing instead, so the model sees what it was trained on.
-        boolean foreign = !DataSets.canonical(source).equals(DataSets.canonical(m.data()));
         if (foreign) test = m.transform().toModel(sourceUnits(ds, test));
+        String which = wholeFile ? (n == available ? "all " : "the first " + n + " of ") + available + " rows of the file"
+                : n + " test points" + (n < available ? " of " + available : "");
         int nm = Math.min(mmdN, n);
         double[] testSub = Arrays.copyOf(test, nm * d);
         Integer paperNt = Recipe.testNt(source);
@@ -121,7 +129,8 @@ public final class EvalCommand implements Callable<Integer> {
 
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode j = om.createObjectNode();
-        j.put("model", model.toString()).put("data", source).put("d", d).put("n_test", n).put("n_mmd", nm).put("mmd_scale", mmdScale);
+        j.put("model", model.toString()).put("data", source).put("rows", wholeFile ? "file" : "test split").put("d", d).put("n_test", n)
+                .put("n_mmd", nm).put("mmd_scale", mmdScale);
         j.put("maps", m.maps().size()).put("parameters", r.parameters());
         j.put("integrator", adaptive ? "dopri5" : "rk4");
         if (adaptive) j.put("rtol", rtol).put("atol", atol).put("derivative_evaluations", evals);
@@ -158,7 +167,7 @@ public final class EvalCommand implements Callable<Integer> {
 
         System.out.printf(Locale.ROOT, "%-22s %s%n", "model", model);
         if (m.maps().size() > 1) System.out.printf(Locale.ROOT, "%-22s JKO-Flow, %d maps composed%n", "model type", m.maps().size());
-        System.out.printf(Locale.ROOT, "%-22s %s (%d test points)%n", "data", source, n);
+        System.out.printf(Locale.ROOT, "%-22s %s (%s)%n", "data", source, which);
         System.out.printf(Locale.ROOT, "%-22s %s%n", "integrator", adaptive
                 ? String.format(Locale.ROOT, "dopri5 rtol %.1e atol %.1e, %d derivative evaluations", rtol, atol, evals)
                 : "rk4, nt " + steps);
@@ -182,6 +191,14 @@ public final class EvalCommand implements Callable<Integer> {
         System.out.printf("wrote %s%n", jsonOut);
         if (perMap) System.out.printf("wrote %s%n", perMapPng);
         return 0;
+    }
+
+    /** Train, validation and test rows of a data set read without shuffling: the file's rows in order. */
+    private static double[] allRows(Dataset ds) {
+        double[] all = Arrays.copyOf(ds.train(), ds.train().length + ds.validation().length + ds.test().length);
+        System.arraycopy(ds.validation(), 0, all, ds.train().length, ds.validation().length);
+        System.arraycopy(ds.test(), 0, all, ds.train().length + ds.validation().length, ds.test().length);
+        return all;
     }
 
     /** The per-map PNG beside the JSON: eval.json -> eval-per-map.png. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "cnf4j", mixinStandardHelpOptions = true, version = "cnf4j 0.1.0",
         description = "Continuous normalizing flows with optimal-transport regularisation (OT-Flow).",
         subcommands = {TrainCommand.class, EvalCommand.class, LogpCommand.class, SampleCommand.class, ImportOtflowCommand.class, ExportCommand.class,
-            PlotCommand.class, BenchCommand.class, ExperimentCommand.class})
+            PlotCommand.class, BenchCommand.class, BaselineCommand.class, ExperimentCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     /** No command: the usage goes to stderr and the exit code says so (2), as for any other incomplete command line. */
     @Override

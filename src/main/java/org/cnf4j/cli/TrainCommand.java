@@ -142,6 +142,11 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "composed validation NLL %.4f nats over %d maps%s; model in %s%n", res.validationNll(),
                     res.model().maps().size(), ent, out);
         }
+        if (!Double.isNaN(res.gaussianValidationNll())) {
+            System.out.printf(Locale.ROOT, "baseline: a full-covariance Gaussian has validation NLL %.4f nats on the same rows (%s); "
+                    + "cnf4j baseline --data SOURCE adds a Gaussian mixture%n", res.gaussianValidationNll(),
+                    res.gaussianValidationNll() > res.validationNll() ? "the flow is better" : "the flow is not better yet");
+        }
         if (res.plotError() != null) System.out.println("note: no plot drawn (" + Main.oneLine(res.plotError()) + ")");
         return 0;
     }

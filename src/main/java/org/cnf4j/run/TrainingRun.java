@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.cnf4j.backend.DType;
+import org.cnf4j.baseline.Baselines;
+import org.cnf4j.baseline.GaussianDensity;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.DataShard;
 import org.cnf4j.data.DataTransform;
@@ -390,7 +392,16 @@ public final class TrainingRun {
                 plotError = e.getMessage() == null ? e.toString() : e.getMessage();
             }
         }
-        return new RunResult(model, cfg, p.jkoSteps(), nll, bestIter, entropy, plotError);
+        // the cheapest baseline, on the same validation rows; a task holding one shard has neither all rows nor the need
+        double gaussian = Double.NaN;
+        if (shard != null && shard.isWhole()) {
+            try {
+                gaussian = -GaussianDensity.fit(ds.train(), ds.nTrain(), ds.d(), Baselines.REG).meanLogDensity(val, nVal);
+            } catch (IllegalArgumentException e) {
+                gaussian = Double.NaN;   // a singular covariance even with the ridge: no number rather than a failed run
+            }
+        }
+        return new RunResult(model, cfg, p.jkoSteps(), nll, bestIter, entropy, plotError, gaussian);
     }
 
     private static int or(Integer v, int dflt) { return v != null ? v : dflt; }
