@@ -93,15 +93,18 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--checkpoint-every", description = "Write a checkpoint every N iterations (default 50); always at the end.") Integer checkpointEvery;
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint with its saved configuration; takes only "
-            + "--iters (to raise the budget), --device, --threads, --checkpoint-every, --no-plot and --verbose, and refuses other options.")
+            + "--iters (to raise the budget), --device, --threads, --checkpoint-every, --time-budget, --no-plot and --verbose, and refuses other options.")
     boolean resume;
+    @Option(names = "--time-budget", paramLabel = "TIME", description = "Stop after the iteration that passes this wall time (20m, 90s, "
+            + "1h30m; JKO-Flow: shared evenly by the maps), with a checkpoint: --resume continues it. Where it stops depends on the machine.")
+    String timeBudget;
     @Option(names = "--no-plot", description = "Do not draw RUN_DIR/plot.png at the end (see cnf4j plot).") boolean noPlot;
 
     /**
      * What --resume takes: options that do not change the saved run (the budget may only grow, see TrainingRun.resume;
      * results do not depend on the device or threads). Every other option would be ignored, so it is refused.
      */
-    static final List<String> RESUMABLE = List.of("iters", "device", "threads", "checkpoint-every", "no-plot", "verbose");
+    static final List<String> RESUMABLE = List.of("iters", "device", "threads", "checkpoint-every", "time-budget", "no-plot", "verbose");
 
     @Override
     public Integer call() throws IOException {
@@ -123,13 +126,14 @@ public final class TrainCommand implements Callable<Integer> {
         Console console = new Console(out);
         RunResult res;
         if (resume) {
-            res = TrainingRun.resume(out, iters, checkpointEvery, engine.threadsGiven() ? eo.threads() : null, !noPlot, eo, console);
+            res = TrainingRun.resume(out, iters, checkpointEvery, engine.threadsGiven() ? eo.threads() : null, !noPlot,
+                    timeBudget == null ? null : duration(timeBudget), eo, console, null);
         } else {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
                     .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
                     .valEvery(valEvery).seed(seed).batchShards(batchShards).budget(budget).adam(adam).toySamples(toySamples)
-                    .checkpointEvery(checkpointEvery).plot(!noPlot);
+                    .timeBudget(timeBudget == null ? null : duration(timeBudget)).checkpointEvery(checkpointEvery).plot(!noPlot);
             if (config != null) o.record("config", config.toString());
             if (preset != null) o.record("preset", preset.label());
             res = TrainingRun.start(o, eo, console);
@@ -247,5 +251,27 @@ public final class TrainCommand implements Callable<Integer> {
             endProgress();
             System.out.printf(Locale.ROOT, "%siter %5d: gradient norm at %.3g of its first interval's (--grad-tol %s); stopping%n", prefix(), iter, ratio, cfg.gradTol());
         }
+
+        @Override public void onTimeUp(int iter) {
+            endProgress();
+            System.out.printf(Locale.ROOT, "%siter %5d: time budget reached; stopping (train --out RUN_DIR --resume continues)%n", prefix(), iter);
+        }
+    }
+
+    /** "20m", "90s", "1h30m", "1.5h": a positive wall time with its units (h, m, s). */
+    static java.time.Duration duration(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([hms])").matcher(t);
+        double seconds = 0;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double v = Double.parseDouble(m.group(1));
+            seconds += v * switch (m.group(2)) { case "h" -> 3600; case "m" -> 60; default -> 1; };
+            end = m.end();
+        }
+        if (t.isEmpty() || end != t.length() || !(seconds > 0)) {
+            throw new IllegalArgumentException("--time-budget '" + text + "' is not a wall time: use a number with h, m or s, e.g. 20m, 90s, 1h30m");
+        }
+        return java.time.Duration.ofMillis(Math.round(seconds * 1000));
     }
 }

@@ -22,6 +22,7 @@ public final class TrainingOptions {
     private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery;
     private Integer checkpointEvery, batchShards, toySamples;
     private String budget, adam;
+    private java.time.Duration timeBudget;
     private Double gradTol, lr, lrDrop, clamp;
     private String alpha;
     private Long seed;
@@ -108,6 +109,13 @@ public final class TrainingOptions {
      */
     public TrainingOptions toySamples(Integer v) { toySamples = v; return this; }
 
+    /**
+     * Stop after the first iteration that ends past this wall time (JKO-Flow: shared evenly by the maps, each ending
+     * with its share), with a checkpoint: resumable, but not reproducible bit for bit, since where it stops depends on
+     * the machine. Null: no limit.
+     */
+    public TrainingOptions timeBudget(java.time.Duration v) { timeBudget = v; return this; }
+
     /** Checkpoint every N iterations (default 50; 0 only at the end). */
     public TrainingOptions checkpointEvery(Integer v) { checkpointEvery = v; return this; }
 
@@ -145,6 +153,7 @@ public final class TrainingOptions {
     public String budget() { return budget; }
     public String adam() { return adam; }
     public Integer toySamples() { return toySamples; }
+    public java.time.Duration timeBudget() { return timeBudget; }
     public boolean plot() { return plot; }
     public Map<String, Object> recorded() { return recorded; }
 }

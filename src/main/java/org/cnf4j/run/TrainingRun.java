@@ -218,6 +218,10 @@ public final class TrainingRun {
      * run's up to floating-point round-off (with one task: bit for bit).
      */
     public static RunResult start(TrainingOptions o, EngineOptions engine, RunListener listener, DataParallel task) throws IOException {
+        if (task != null && o.timeBudget() != null) {
+            throw new IllegalArgumentException("--time-budget would stop data-parallel tasks at different iterations; use --iters or --epochs");
+        }
+        checkTimeBudget(o.timeBudget());
         Resolved r = resolve(o, engine, listener, task == null ? 1 : task.size(), task == null ? 0 : task.rank());
         TrainConfig cfg = r.cfg();
         int jkoSteps = r.jkoSteps(), ckEvery = r.checkpointEvery();
@@ -244,7 +248,7 @@ public final class TrainingRun {
                 state.save(run.checkpointFile());
             }
             return train(new Plan(cfg, jkoSteps, ckEvery, source, r.shard(), transform, run, run == null ? null : run.path(), o.plot(), false, task,
-                    r.protocol()), state, engine, listener);
+                    r.protocol(), o.timeBudget()), state, engine, listener);
         }
     }
 
@@ -275,6 +279,14 @@ public final class TrainingRun {
      */
     public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, Integer threads, boolean plot, EngineOptions engine,
                                    RunListener listener, DataParallel task) throws IOException {
+        return resume(dir, iters, checkpointEvery, threads, plot, null, engine, listener, task);
+    }
+
+    /** {@link #resume} with a wall-time budget for this continuation (null: none; see {@link TrainingOptions#timeBudget}). */
+    public static RunResult resume(Path dir, Integer iters, Integer checkpointEvery, Integer threads, boolean plot, java.time.Duration timeBudget,
+                                   EngineOptions engine, RunListener listener, DataParallel task) throws IOException {
+        if (task != null && timeBudget != null) throw new IllegalArgumentException("--time-budget would stop data-parallel tasks at different iterations");
+        checkTimeBudget(timeBudget);
         Engines.checkAvailable(engine);
         if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         boolean writes = task == null || task.writer();
@@ -308,7 +320,7 @@ public final class TrainingRun {
             boolean drawPlot = plot && run.loadOption("plot").asBoolean(true);
             DataTransform transform = run.loadTransform(cfg.shape().d());
             return train(new Plan(cfg, jkoSteps, ckEvery, source, shard, transform, writes ? run : null, run.path(), drawPlot, true, task,
-                    protocol), state, eo, listener);
+                    protocol, timeBudget), state, eo, listener);
         }
     }
 
@@ -330,7 +342,14 @@ public final class TrainingRun {
      * {@code dir} the one finished JKO-Flow maps are read from; {@code task} is null or this task's data-parallel place.
      */
     private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
-                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task, Protocol protocol) {}
+                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task, Protocol protocol,
+                        java.time.Duration timeBudget) {
+        long budgetNanos() { return timeBudget == null ? 0 : timeBudget.toNanos(); }
+    }
+
+    private static void checkTimeBudget(java.time.Duration d) {
+        if (d != null && (d.isNegative() || d.isZero())) throw new IllegalArgumentException("--time-budget must be positive, got " + d);
+    }
 
     private static RunResult train(Plan p, TrainState state, EngineOptions engineOptions, RunListener listener) throws IOException {
         TrainConfig cfg = p.cfg();
@@ -356,7 +375,7 @@ public final class TrainingRun {
             if (p.jkoSteps() == 0) {
                 BatchSource batches = shard == null ? new ToyBatchSource(p.source(), cfg.seed()) : DatasetBatchSource.of(shard, cfg.seed());
                 OtFlowTrainer.Result res = new OtFlowTrainer(cfg, engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
-                        .addListener(all).train(state, batches, val, nVal);
+                        .deadline(p.budgetNanos() > 0 ? System.nanoTime() + p.budgetNanos() : 0).addListener(all).train(state, batches, val, nVal);
                 maps = List.of(res.best());
                 nll = res.bestValidation().c();
                 bestIter = res.bestIter();
@@ -368,7 +387,7 @@ public final class TrainingRun {
                 for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.dir(), k), cfg.shape()));
                 if (p.run() != null) p.run().dropMapsAfter(state.subproblem);
                 JkoTrainer.Result res = new JkoTrainer(cfg, p.jkoSteps(), engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
-                        .carryOptimiser(p.protocol().adam().equals(Protocol.CARRY))
+                        .carryOptimiser(p.protocol().adam().equals(Protocol.CARRY)).timeBudget(p.budgetNanos())
                         .addListener(all).addOuterListener(all).train(null, trainData, val, nVal, cfg.seed(), done, state);
                 maps = res.maps();
                 Flow composed = ComposedFlow.rk4(engine, maps, cfg.alpha().a0(), cfg.ntVal());
@@ -497,6 +516,11 @@ public final class TrainingRun {
 
         @Override public void onConverged(int iter, double ratio) { user.onConverged(iter, ratio); }
 
+        @Override public void onTimeUp(int iter) {
+            if (files != null) files.onTimeUp(iter);
+            user.onTimeUp(iter);
+        }
+
         @Override public void onCheckpoint(TrainState st) {
             if (files != null) files.onCheckpoint(st);
             user.onCheckpoint(st);
@@ -550,6 +574,10 @@ public final class TrainingRun {
 
         void onRecovery(int iter, double newLr) {
             log.printf(Locale.ROOT, "# iter %d: non-finite loss or gradient; restored the last good state, lr now %.3g%n", global(iter), newLr);
+        }
+
+        void onTimeUp(int iter) {
+            log.printf(Locale.ROOT, "# iter %d: time budget reached; training stopped (resumable with --resume)%n", global(iter));
         }
 
         void onDiverged(int iter, int failures, double lastLr) {

@@ -26,6 +26,7 @@ public final class JkoTrainer {
     private final List<Listener> outer = new ArrayList<>();
     private int checkpointEvery;
     private boolean carryAdam;
+    private long timeBudget;   // nanoseconds for the subproblems this call trains; 0: none
 
     /** Observes the outer loop. */
     public interface Listener {
@@ -92,6 +93,16 @@ public final class JkoTrainer {
         return this;
     }
 
+    /**
+     * A wall-time budget (nanoseconds, 0: none) for the subproblems a {@code train} call trains, shared out evenly:
+     * subproblem j of the n left ends after the first iteration past j/n of the budget (time a map leaves unused passes
+     * to the next), so every map is trained and the composed model is complete.
+     */
+    public JkoTrainer timeBudget(long nanos) {
+        this.timeBudget = nanos;
+        return this;
+    }
+
     /** The K maps (each subproblem's best by validation loss) and the results of the subproblems trained in this call. */
     public record Result(List<PhiParams> maps, List<OtFlowTrainer.Result> subproblems) {}
 
@@ -121,6 +132,7 @@ public final class JkoTrainer {
         }
         List<OtFlowTrainer.Result> results = new ArrayList<>();
         Adam carried = null;   // the last subproblem's optimiser, for carryOptimiser
+        long t0 = System.nanoTime();
         for (int k = first; k <= steps; k++) {
             boolean continued = k == first && current != null;
             TrainState st = continued ? current : TrainState.start(maps.isEmpty() ? init : maps.get(maps.size() - 1), cfg.lr());
@@ -133,6 +145,7 @@ public final class JkoTrainer {
                     : pushedSource(((Sampler) data).source().apply(seed + k - 1), List.copyOf(maps));
             for (Listener l : outer) l.onSubproblemStart(k);
             OtFlowTrainer t = new OtFlowTrainer(cfg, engine).checkpointEvery(checkpointEvery);
+            if (timeBudget > 0) t.deadline(t0 + timeBudget / (steps - first + 1) * (k - first + 1));
             for (TrainListener l : listeners) t.addListener(l);
             OtFlowTrainer.Result r = t.train(st, batches, v, nVal);
             carried = r.state().adam;

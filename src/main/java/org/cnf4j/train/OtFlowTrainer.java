@@ -30,6 +30,7 @@ public final class OtFlowTrainer {
     private final FlowEngine engine;
     private final List<TrainListener> listeners = new ArrayList<>();
     private int checkpointEvery;
+    private long deadline;   // System.nanoTime() past which no iteration starts; 0: none
 
     public OtFlowTrainer(TrainConfig cfg, FlowEngine engine) {
         if (!engine.shape().equals(cfg.shape())) throw new IllegalArgumentException("engine shape does not match the configuration");
@@ -48,6 +49,16 @@ public final class OtFlowTrainer {
         return this;
     }
 
+    /**
+     * Ends training after the first iteration that finishes past {@code nanoTime} (a {@link System#nanoTime} value; 0:
+     * no limit), with a checkpoint and {@link TrainListener#onTimeUp}. Where it stops depends on the machine's speed,
+     * so a run stopped by time is not reproducible bit for bit by another; --resume continues it like any other.
+     */
+    public OtFlowTrainer deadline(long nanoTime) {
+        this.deadline = nanoTime;
+        return this;
+    }
+
     /** The outcome: the final and the best parameters, the best validation loss, and the final state (optimiser included). */
     public record Result(PhiParams last, PhiParams best, LossResult bestValidation, int bestIter, TrainState state) {}
 
@@ -63,7 +74,8 @@ public final class OtFlowTrainer {
         // failures since the iteration failStart first failed; only a success at or past it resets them
         int failures = 0, failStart = 0;
         int savedAt = s.iteration;   // the iteration of the newest state on disk (the one training starts from)
-        while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES && !s.converged) {
+        boolean timeUp = false;
+        while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES && !s.converged && !timeUp) {
             int it = s.iteration + 1;
             TrainState before = s.copy();
             if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), s.draws++);
@@ -115,7 +127,11 @@ public final class OtFlowTrainer {
                     }
                 }
             }
-            boolean stopped = s.lrStage > MAX_LR_STAGES || s.converged;
+            if (deadline != 0 && it < cfg.iters() && System.nanoTime() - deadline > 0) {
+                timeUp = true;
+                for (TrainListener l : listeners) l.onTimeUp(it);
+            }
+            boolean stopped = s.lrStage > MAX_LR_STAGES || s.converged || timeUp;
             if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters() || stopped) {
                 for (TrainListener l : listeners) l.onCheckpoint(s);
                 savedAt = it;

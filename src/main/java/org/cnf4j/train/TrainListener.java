@@ -25,6 +25,9 @@ public interface TrainListener {
     /** The relative-gradient rule ended training at {@code iter}: the gradient norm fell to {@code ratio} of its first interval's. */
     default void onConverged(int iter, double ratio) {}
 
+    /** The time budget ran out after iteration {@code iter}: training ends there, with a checkpoint (resumable). */
+    default void onTimeUp(int iter) {}
+
     /** A state to persist; the listener must not keep it beyond the call (it is copied on demand). */
     default void onCheckpoint(TrainState state) {}
 }

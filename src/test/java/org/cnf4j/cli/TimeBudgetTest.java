@@ -1,0 +1,76 @@
+package org.cnf4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.cnf4j.backend.DType;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.run.RunListener;
+import org.cnf4j.run.RunModel;
+import org.cnf4j.run.TrainingOptions;
+import org.cnf4j.run.TrainingRun;
+import org.cnf4j.train.TrainState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** --time-budget: training stops after the iteration that passes it, with a checkpoint that --resume continues. */
+class TimeBudgetTest {
+    static final EngineOptions F64 = EngineOptions.defaults().withDtype(DType.FLOAT64).withThreads(1);
+
+    @Test
+    void durationsAreReadWithTheirUnits() {
+        assertEquals(Duration.ofMinutes(20), TrainCommand.duration("20m"));
+        assertEquals(Duration.ofSeconds(90), TrainCommand.duration("90s"));
+        assertEquals(Duration.ofMinutes(90), TrainCommand.duration("1h30m"));
+        assertEquals(Duration.ofMinutes(90), TrainCommand.duration("1.5h"));
+        for (String bad : new String[] {"20", "m", "", "-5m", "5x", "0s", "5m 3s"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainCommand.duration(bad), bad);
+            assertTrue(e.getMessage().contains("is not a wall time"), e.getMessage());
+        }
+    }
+
+    /** Slows every iteration down, so that a small budget runs out after a few. */
+    static final class Slow implements RunListener {
+        int last;
+        boolean timeUp;
+
+        @Override public void onIteration(int iter, org.cnf4j.engine.LossResult r, double lr) {
+            last = iter;
+            try {
+                Thread.sleep(40);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override public void onTimeUp(int iter) { timeUp = true; }
+    }
+
+    @Test
+    void aRunStoppedByTimeResumesToItsBudget(@TempDir Path dir) throws Exception {
+        Path run = dir.resolve("run");
+        TrainingOptions o = new TrainingOptions().data("8gaussians").iters(200).width(6).batch(64).valBatch(64).nt(2).ntVal(2).valEvery(5)
+                .seed(1L).plot(false).checkpointEvery(1000).timeBudget(Duration.ofMillis(400)).out(run);
+        Slow slow = new Slow();
+        TrainingRun.start(o, F64, slow);
+        assertTrue(slow.timeUp, "the budget ran out");
+        assertTrue(slow.last >= 2 && slow.last < 100, "stopped after " + slow.last + " of 200 iterations");
+        TrainState ck = TrainState.load(run.resolve("checkpoint.bin"), RunModel.load(run).shape());
+        assertEquals(slow.last, ck.iteration, "checkpointed where it stopped");
+        assertTrue(Files.readString(run.resolve("log.csv")).contains("time budget reached"));
+        Slow more = new Slow();
+        TrainingRun.resume(run, null, null, null, false, null, F64, more, null);
+        assertEquals(200, more.last, "resumed to the end of its budget");
+        // JKO-Flow: the budget is shared by the maps, every map is trained
+        TrainingOptions j = new TrainingOptions().data("8gaussians").method("jko").steps(3).iters(100).width(6).batch(64).valBatch(64).nt(2)
+                .ntVal(2).valEvery(5).seed(1L).plot(false).timeBudget(Duration.ofMillis(600));
+        assertEquals(3, TrainingRun.start(j, F64, new Slow()).model().maps().size());
+        Cli.Result bad = Cli.run("train", "--data", "8gaussians", "--time-budget", "soon", "--out", dir.resolve("b").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--time-budget 'soon' is not a wall time"), bad.err());
+    }
+}
