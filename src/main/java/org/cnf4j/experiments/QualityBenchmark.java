@@ -1,0 +1,237 @@
+package org.cnf4j.experiments;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.cnf4j.backend.DType;
+import org.cnf4j.baseline.Baselines;
+import org.cnf4j.data.DataSets;
+import org.cnf4j.data.Dataset;
+import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.engine.Engines;
+import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.eval.FlowModel;
+import org.cnf4j.format.MatrixFile;
+import org.cnf4j.run.RunResult;
+import org.cnf4j.run.TrainingOptions;
+import org.cnf4j.run.TrainingRun;
+
+/**
+ * Density quality with the defaults a newcomer gets (issue 14's benchmark): {@code cnf4j train --data FILE} with no
+ * option but the seed (and a wall-time budget), on digits, breast_cancer and a synthetic 16-dimensional mixture of 10
+ * Gaussians with random covariances whose density is known, so that the KL divergence of every model to the truth is
+ * estimated on the test rows ({@code KL = NLL(model) - NLL(truth)}, both in the data's units). Beside each flow, the
+ * baselines on the same split ({@link Baselines}). Tuning happens only on these sets: other real data are kept aside.
+ */
+public final class QualityBenchmark {
+    /** The synthetic set's name in {@link Settings#sources}. */
+    public static final String MIXTURE = "mixture16";
+
+    /**
+     * @param iters null: the defaults' budget (what is measured); a number: a smoke run
+     */
+    public record Settings(List<String> sources, List<Long> seeds, Duration timeBudget, int syntheticRows, int[] components, int threads,
+                           Integer iters) {
+        public static Settings defaults() {
+            return new Settings(List.of("data/digits.csv", "data/breast_cancer.csv", MIXTURE), List.of(0L, 1L, 2L), Duration.ofMinutes(20), 20_000,
+                    Baselines.COMPONENTS, 2, null);
+        }
+
+        public static Settings quick() {
+            return new Settings(List.of(MIXTURE), List.of(0L), Duration.ofSeconds(60), 600, new int[] {1, 2}, 2, 4);
+        }
+    }
+
+    /** One flow and its baselines on one seed's split; NLLs in the data's units, KL NaN without a known density. */
+    public record Row(String source, long seed, double flowNll, double gaussianNll, double mixtureNll, int mixtureComponents, double trueNll,
+                      int iterations, double trainSeconds) {
+        double kl(double nll) { return nll - trueNll; }
+    }
+
+    private final Settings s;
+
+    public QualityBenchmark(Settings s) { this.s = s; }
+
+    /** Trains and measures every (source, seed), writes results.csv and results.md (and mixture16.csv) into {@code out}. */
+    public List<Row> run(Path out, String command) throws IOException {
+        Files.createDirectories(out);
+        Mixture truth = new Mixture(16, 10, 20261203L);
+        Path synthetic = out.resolve(MIXTURE + ".csv");
+        if (s.sources().contains(MIXTURE)) MatrixFile.write(synthetic, truth.sample(s.syntheticRows(), 7L), s.syntheticRows(), 16);
+        List<Row> rows = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (String src : s.sources()) {
+            String file = src.equals(MIXTURE) ? synthetic.toString() : src;
+            for (long seed : s.seeds()) {
+                Row r = measure(src, file, seed, src.equals(MIXTURE) ? truth : null);
+                rows.add(r);
+                System.out.printf(Locale.ROOT, "%-24s seed %d  flow %.3f  Gaussian %.3f  mixture(%d) %.3f  %s %d iterations %.0fs%n", src, seed, r.flowNll(),
+                        r.gaussianNll(), r.mixtureComponents(), r.mixtureNll(), Double.isNaN(r.trueNll()) ? "" : String.format(Locale.ROOT, "KL %.3f ", r.kl(r.flowNll())),
+                        r.iterations(), r.trainSeconds());
+            }
+        }
+        write(out, rows, command, (System.nanoTime() - t0) / 1e9);
+        return rows;
+    }
+
+    private Row measure(String name, String file, long seed, Mixture truth) throws IOException {
+        int[] its = {0};
+        org.cnf4j.run.RunListener count = new org.cnf4j.run.RunListener() {
+            @Override public void onIteration(int iter, org.cnf4j.engine.LossResult r, double lr) { its[0]++; }
+        };
+        TrainingOptions o = new TrainingOptions().data(file).seed(seed).timeBudget(s.timeBudget()).plot(false).iters(s.iters());
+        long t0 = System.nanoTime();
+        RunResult res = TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, s.threads()), count);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Dataset ds = DataSets.load(file, seed);   // the split training used
+        double flow;
+        try (FlowEngine e = Engines.create(res.model().shape(), EngineOptions.cpu(DType.FLOAT64, s.threads()))) {
+            flow = -average(res.model().logDensity(e, res.model().nt(), ds.test(), ds.nTest(), true)) + ds.nllOffset();
+        }
+        Baselines.Report b = Baselines.fit(ds, s.components(), seed);
+        double trueNll = Double.NaN;
+        if (truth != null) trueNll = -average(truth.logDensity(ds.unstandardise(ds.test()), ds.nTest()));
+        return new Row(name, seed, flow, b.gaussian().testNll() + b.offset(), b.mixture().testNll() + b.offset(), b.mixture().components(), trueNll,
+                its[0], secs);
+    }
+
+    private void write(Path out, List<Row> rows, String command, double wall) throws IOException {
+        List<List<String>> csv = new ArrayList<>();
+        for (Row r : rows) {
+            csv.add(ResultFiles.row(r.source(), r.seed(), ResultFiles.num(r.flowNll(), 4), ResultFiles.num(r.gaussianNll(), 4), ResultFiles.num(r.mixtureNll(), 4),
+                    r.mixtureComponents(), ResultFiles.num(r.trueNll(), 4), r.iterations(), ResultFiles.num(r.trainSeconds(), 1)));
+        }
+        ResultFiles.csv(out.resolve("results.csv"), List.of("data", "seed", "flow_test_nll", "gaussian_test_nll", "mixture_test_nll", "mixture_components",
+                "true_test_nll", "flow_iterations", "flow_train_seconds"), csv);
+        StringBuilder md = new StringBuilder("# Density quality with the defaults\n\n");
+        md.append("`cnf4j train --data FILE --seed S` with every other option at its default (and a wall-time budget of ")
+                .append(s.timeBudget().toMinutes() > 0 ? s.timeBudget().toMinutes() + " min" : s.timeBudget().toSeconds() + " s")
+                .append("), against a full-covariance Gaussian and a Gaussian mixture (components chosen on the validation split) fitted to the "
+                        + "same training rows. Test NLL in nats in the data's units, mean ± standard error over the seeds; for the synthetic "
+                        + "mixture also the KL divergence to the true density (NLL - the true density's NLL on the same rows). Lower is better.\n\n");
+        List<List<String>> t = new ArrayList<>();
+        for (String src : s.sources()) {
+            List<Row> rs = rows.stream().filter(r -> r.source().equals(src)).toList();
+            double[] f = ResultFiles.meanSe(rs.stream().mapToDouble(Row::flowNll).toArray());
+            double[] g = ResultFiles.meanSe(rs.stream().mapToDouble(Row::gaussianNll).toArray());
+            double[] m = ResultFiles.meanSe(rs.stream().mapToDouble(Row::mixtureNll).toArray());
+            double truth = rs.get(0).trueNll();
+            String kl = Double.isNaN(truth) ? "" : String.format(Locale.ROOT, "%s / %s / %s", ResultFiles.num(mean(rs, r -> r.kl(r.flowNll())), 3),
+                    ResultFiles.num(mean(rs, r -> r.kl(r.gaussianNll())), 3), ResultFiles.num(mean(rs, r -> r.kl(r.mixtureNll())), 3));
+            t.add(ResultFiles.row(src, cell(f), cell(g), cell(m) + " (" + rs.stream().map(r -> Integer.toString(r.mixtureComponents())).toList() + ")", kl,
+                    ResultFiles.num(mean(rs, r -> r.trainSeconds()), 0), ResultFiles.num(mean(rs, r -> r.iterations()), 0)));
+        }
+        md.append(ResultFiles.table(List.of("data", "flow", "Gaussian", "mixture (components)", "KL flow / Gaussian / mixture", "flow train s", "iterations"), t));
+        md.append(String.format(Locale.ROOT, "%n- Synthetic: %d rows of a 16-dimensional mixture of 10 Gaussians with random means and covariances "
+                + "(seeded; written to %s.csv), split like any file.%n", s.syntheticRows(), MIXTURE));
+        md.append(String.format(Locale.ROOT, "- Machine: %s; %d engine threads; wall time %.0f s.%n", ResultFiles.machine(), s.threads(), wall));
+        md.append("- Command: `").append(command).append("`\n");
+        ResultFiles.write(out.resolve("results.md"), md.toString());
+    }
+
+    private static double average(double[] a) { return java.util.Arrays.stream(a).average().orElse(Double.NaN); }
+
+    private static String cell(double[] ms) { return ResultFiles.num(ms[0], 3) + (Double.isNaN(ms[1]) ? "" : " ± " + ResultFiles.num(ms[1], 3)); }
+
+    private static double mean(List<Row> rs, java.util.function.ToDoubleFunction<Row> f) { return rs.stream().mapToDouble(f).average().orElse(Double.NaN); }
+
+    /** A Gaussian mixture with random weights, means and covariances: a density known exactly, to sample and score. */
+    static final class Mixture {
+        final int d, k;
+        final double[] logWeights;
+        final double[][] means, chol;   // chol[c]: lower-triangular L with L L^T = covariance, row-major d x d
+        final double[] logDets;
+
+        Mixture(int d, int k, long seed) {
+            this.d = d;
+            this.k = k;
+            SplittableRandom r = new SplittableRandom(seed);
+            logWeights = new double[k];
+            double total = 0;
+            double[] w = new double[k];
+            for (int c = 0; c < k; c++) total += w[c] = 0.5 + r.nextDouble();
+            for (int c = 0; c < k; c++) logWeights[c] = Math.log(w[c] / total);
+            means = new double[k][d];
+            chol = new double[k][];
+            logDets = new double[k];
+            double[] g = FlowModel.gaussians(k * d * (d + 1), r.nextLong());
+            int at = 0;
+            for (int c = 0; c < k; c++) {
+                for (int j = 0; j < d; j++) means[c][j] = 3 * g[at++];
+                double[] a = new double[d * d];
+                for (int i = 0; i < d * d; i++) a[i] = 0.4 * g[at++];
+                double[] cov = new double[d * d];
+                for (int i = 0; i < d; i++) {
+                    for (int j = 0; j < d; j++) {
+                        double v = 0;
+                        for (int q = 0; q < d; q++) v += a[i * d + q] * a[j * d + q];
+                        cov[i * d + j] = v + (i == j ? 0.2 : 0);
+                    }
+                }
+                chol[c] = cholesky(cov, d);
+                for (int i = 0; i < d; i++) logDets[c] += 2 * Math.log(chol[c][i * d + i]);
+            }
+        }
+
+        double[] sample(int n, long seed) {
+            SplittableRandom r = new SplittableRandom(seed);
+            double[] z = FlowModel.gaussians(n * d, r.nextLong());
+            double[] cum = new double[k];
+            double acc = 0;
+            for (int c = 0; c < k; c++) cum[c] = acc += Math.exp(logWeights[c]);
+            double[] x = new double[n * d];
+            for (int i = 0; i < n; i++) {
+                double u = r.nextDouble() * acc;
+                int c = 0;
+                while (c < k - 1 && u > cum[c]) c++;
+                for (int p = 0; p < d; p++) {
+                    double v = means[c][p];
+                    for (int q = 0; q <= p; q++) v += chol[c][p * d + q] * z[i * d + q];
+                    x[i * d + p] = v;
+                }
+            }
+            return x;
+        }
+
+        double[] logDensity(double[] x, int n) {
+            double[] out = new double[n], comp = new double[k], y = new double[d];
+            double norm = 0.5 * d * Math.log(2 * Math.PI);
+            for (int i = 0; i < n; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int c = 0; c < k; c++) {
+                    // solve L y = x - mu by forward substitution; the quadratic form is |y|^2
+                    double sq = 0;
+                    for (int p = 0; p < d; p++) {
+                        double v = x[i * d + p] - means[c][p];
+                        for (int q = 0; q < p; q++) v -= chol[c][p * d + q] * y[q];
+                        y[p] = v / chol[c][p * d + p];
+                        sq += y[p] * y[p];
+                    }
+                    comp[c] = logWeights[c] - norm - 0.5 * logDets[c] - 0.5 * sq;
+                    max = Math.max(max, comp[c]);
+                }
+                double s = 0;
+                for (int c = 0; c < k; c++) s += Math.exp(comp[c] - max);
+                out[i] = max + Math.log(s);
+            }
+            return out;
+        }
+
+        private static double[] cholesky(double[] a, int d) {
+            double[] l = new double[d * d];
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j <= i; j++) {
+                    double v = a[i * d + j];
+                    for (int q = 0; q < j; q++) v -= l[i * d + q] * l[j * d + q];
+                    l[i * d + j] = i == j ? Math.sqrt(v) : v / l[j * d + j];
+                }
+            }
+            return l;
+        }
+    }
+}
