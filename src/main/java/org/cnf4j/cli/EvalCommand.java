@@ -44,8 +44,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--mmd-n", defaultValue = "2000", description = "Test points and samples for MMD and the inverse error (default ${DEFAULT-VALUE}).") int mmdN;
     @Option(names = "--mmd-scale", defaultValue = "1", description = "Kernel length scale h of the MMD, k = exp(-|x-y|^2 / h^2) "
             + "(default ${DEFAULT-VALUE}, the reference's kernel; raise it for d > 2).") double mmdScale;
-    @Option(names = "--mmd-columns", paramLabel = "i,j", split = ",", description = "Compare only these columns (0-based, as the "
-            + "JKO-Flow reference's slices: MINIBOONE 16,17 and 28,29) in the MMD.") int[] mmdColumns;
+    @Option(names = "--mmd-columns", paramLabel = "i,j", split = ",", description = "Compare only these columns in the MMD, numbered from "
+            + "1 as everywhere in cnf4j (the JKO-Flow paper's 0-based MINIBOONE slices 16-17 and 28-29 are 17,18 and 29,30).") int[] mmdColumns;
     @Option(names = "--mmd-estimator", paramLabel = "unbiased|biased", defaultValue = "unbiased", description = "MMD^2 estimator: the unbiased "
             + "U-statistic (default) or the biased V-statistic (all pairs, diagonal included; the JKO-Flow reference's for large samples).")
     String mmdEstimator;
@@ -94,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (mmdColumns != null) {
             if (mmdColumns.length < 1) throw new IllegalArgumentException("--mmd-columns needs at least one column");
             for (int c : mmdColumns) {
-                if (c < 0 || c >= d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (0.." + (d - 1) + ")");
+                if (c < 1 || c > d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (1.." + d + ")");
             }
         }
         double[] rows = wholeFile ? allRows(ds) : ds.test();
@@ -121,7 +121,8 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluation.Result r;
         try (FlowEngine e = Engines.create(m.shape(), eo)) {
             engineName = e.describe();
-            r = Evaluation.run(m, e, test, n, nm, new Evaluation.Options(steps, adaptive, rtol, atol, mmdScale, mmdColumns, estimator, seed, perMap));
+            r = Evaluation.run(m, e, test, n, nm, new Evaluation.Options(steps, adaptive, rtol, atol, mmdScale,
+                    mmdColumns == null ? null : Arrays.stream(mmdColumns).map(c -> c - 1).toArray(), estimator, seed, perMap));
         }
         double nll = r.nll(), invErr = r.inverseError(), mmd = r.mmd(), wall = r.secondsTotal();
         long evals = r.evaluations();

@@ -23,7 +23,7 @@ class EvalProtocolTest {
         Cli.Result t = Cli.run("train", "--data", csv.toString(), "--method", "jko", "--steps", "2", "--iters", "6", "--width", "8",
                 "--batch", "100", "--nt", "2", "--nt-val", "2", "--val-every", "3", "--no-plot", "--out", run.toString());
         assertEquals(0, t.code(), t.err());
-        Cli.Result e = Cli.run("eval", "--model", run.toString(), "--per-map", "--mmd-n", "40", "--mmd-columns", "1", "--mmd-estimator", "biased");
+        Cli.Result e = Cli.run("eval", "--model", run.toString(), "--per-map", "--mmd-n", "40", "--mmd-columns", "2", "--mmd-estimator", "biased");
         assertEquals(0, e.code(), e.err());
         JsonNode j = new ObjectMapper().readTree(run.resolve("eval.json").toFile());
         assertEquals(50, j.get("n_test").asInt(), "the whole test split (10% of 500 rows) by default");
@@ -34,7 +34,7 @@ class EvalProtocolTest {
         double jj = c.get("L").asDouble() + 100 * c.get("C").asDouble() + 5 * c.get("R").asDouble();
         assertEquals(jj, c.get("J").asDouble(), 1e-9 * Math.abs(jj));
         assertEquals("biased", j.get("mmd_estimator").asText());
-        assertEquals(1, j.get("mmd_columns").get(0).asInt());
+        assertEquals(2, j.get("mmd_columns").get(0).asInt());
         JsonNode pm = j.get("per_map");
         assertEquals(3, pm.size(), "k = 0, 1, 2");
         assertEquals(j.get("mmd2").asDouble(), pm.get(2).get("mmd2").asDouble(), 0.0);
@@ -56,7 +56,7 @@ class EvalProtocolTest {
         assertEquals(0, Cli.run("train", "--data", "8gaussians", "--iters", "2", "--width", "4", "--batch", "64", "--val-batch", "64", "--nt", "2",
                 "--nt-val", "2", "--no-plot", "--out", run.toString()).code());
         String[][] bad = {
-            {"--mmd-columns", "0,2", "--mmd-columns 2 is not a column of the model's 2 (0..1)"},
+            {"--mmd-columns", "1,3", "--mmd-columns 3 is not a column of the model's 2 (1..2)"},
             {"--mmd-estimator", "vstat", "unknown --mmd-estimator 'vstat': use unbiased or biased"},
             {"--per-map", "--adaptive", "--per-map measures fixed RK4 steps"},
             {"--max-test", "0", "--max-test must be"}};
