@@ -4,47 +4,131 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
+import org.cnf4j.data.DataTransform;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.eval.Flow;
+import org.cnf4j.eval.FlowModel;
 import org.cnf4j.ode.Tableau;
 import org.cnf4j.plot.Charts;
+import org.cnf4j.plot.Histogram2D;
 import org.cnf4j.plot.TrainingLog;
 
 /**
- * The picture of a run ({@code cnf4j plot}, and the plot.png a training run leaves): in the model's space, for d = 2
- * the learned density as a heat map and test data against samples with a few inverse-flow trajectories; for d > 2
- * the marginals of columns 0-1, 2-3, 4-5; below, the training curves from log.csv.
+ * The picture of a run ({@code cnf4j plot}, and the plot.png a training run leaves), in the model's space. One row per
+ * pair of columns with the panels of the OT-Flow reference's {@code plot4}: 2-D histograms with colour bars of the
+ * data x, of f(x) (the latent points, which should look like N(0, I)), of f^-1(f(x)) (the round trip) and of f^-1(y)
+ * for y ~ N(0, I) (the samples), with a few forward trajectories from data points on the first and inverse
+ * trajectories from latent draws on the last. Below them: for d = 2 the learned density as a heat map and data against
+ * samples; on request grids of data and sample images (in the data's units); the training curves from log.csv.
  */
 public final class RunPlot {
-    private static final Color DATA = new Color(31, 119, 180, 90), SAMPLE = new Color(214, 39, 40, 90);
+    private static final Color DATA = new Color(31, 119, 180, 90), SAMPLE = new Color(214, 39, 40, 90),
+            FORWARD = Color.WHITE, INVERSE = new Color(0, 220, 255);
+    /** Trajectories drawn per direction, as the reference's plot4 (nPts = 10). */
+    public static final int TRAJECTORIES = 10;
+    /** Panels per row of the figure. */
+    private static final int COLS = 4;
+    /** The latent panel's range, the reference's: [-4, 4] in every coordinate of N(0, I). */
+    private static final double LATENT = 4;
 
     private RunPlot() {}
 
+    /** Two columns of the data (0-based here; the command line numbers them from 1). */
+    public record Pair(int a, int b) {
+        @Override public String toString() { return (a + 1) + "," + (b + 1); }
+    }
+
+    /** The shape of an image row: {@code height x width} pixels, row-major. */
+    public record ImageShape(int height, int width) {
+        public ImageShape {
+            if (height < 1 || width < 1) throw new IllegalArgumentException("--image needs HxW with H, W >= 1, got " + height + "x" + width);
+        }
+
+        @Override public String toString() { return height + "x" + width; }
+    }
+
     /**
      * What to draw: the data to compare with ({@code data} null: the run's own, skipped when it is not available
-     * here), the number of samples, the heat-map resolution, the RK4 steps per map ({@code nt} null: the run's
-     * nt_val) and the seed of the samples.
+     * here), the number of samples (and at most as many data rows), the heat-map resolution, the RK4 steps per map
+     * ({@code nt} null: the run's nt_val) and the seed of the samples; the column pairs ({@code columns} one pair,
+     * {@code allPairs} every pair, neither: {@link #pairs}'s default), the histogram bins and range (data panels over
+     * [-range, range] in both columns; the latent panel always over [-4, 4]) and the image shape ({@code image} null:
+     * no image grids).
      */
-    public record Options(String data, int samples, int grid, Integer nt, long seed) {
+    public record Options(String data, int samples, int grid, Integer nt, long seed, Pair columns, boolean allPairs, int bins, double range,
+                          ImageShape image) {
         public Options {
             if (samples < 1) throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
             if (grid < 2 || grid > 1000) throw new IllegalArgumentException("--grid must be between 2 and 1000, got " + grid);
             if (nt != null && nt < 1) throw new IllegalArgumentException("--nt must be >= 1, got " + nt);
+            if (bins < 2 || bins > 1000) throw new IllegalArgumentException("--bins must be between 2 and 1000, got " + bins);
+            if (!(range > 0) || !Double.isFinite(range)) throw new IllegalArgumentException("--range must be a positive number, got " + range);
+            if (columns != null && allPairs) throw new IllegalArgumentException("--columns and --all-pairs exclude each other");
+            if (columns != null && columns.a() == columns.b()) throw new IllegalArgumentException("--columns " + columns + ": give two different columns");
         }
 
-        public static Options defaults() { return new Options(null, 2000, 100, null, 0); }
+        /** The plot a training run draws: the run's data, 2000 samples, the default pairs, the reference's 33 bins over [-4, 4]. */
+        public static Options defaults() { return new Options(null, 2000, 100, null, 0, null, false, 33, 4, null); }
     }
 
     /**
-     * Draws {@code m} into the PNG file {@code out} (written atomically), with the curves of {@code logFile} if it
-     * exists. Returns null, or a one-line note when the run's own data were left out: not available here, or
-     * changed since training (data given in {@code o} are drawn or fail).
+     * The pairs of columns drawn for dimension d. {@code allPairs}: 1-2, 3-4, ... as the reference's
+     * evaluateLargeOTflow.py slices the data, and for odd d also (d-1)-d so that every column is shown; by default the
+     * first three of these; {@code columns} alone when given.
+     *
+     * @throws IllegalArgumentException when a requested column or the image shape does not fit d
+     */
+    public static List<Pair> pairs(Options o, int d) {
+        if (o.image() != null && (long) o.image().height() * o.image().width() != d) {
+            throw new IllegalArgumentException("--image " + o.image() + " has " + (long) o.image().height() * o.image().width()
+                    + " pixels but the model has d=" + d + " columns");
+        }
+        if (o.columns() != null) {
+            if (Math.min(o.columns().a(), o.columns().b()) < 0 || Math.max(o.columns().a(), o.columns().b()) >= d) {
+                throw new IllegalArgumentException("--columns " + o.columns() + ": the model has d=" + d + " columns, numbered 1 to " + d);
+            }
+            return List.of(o.columns());
+        }
+        if (d == 1) return List.of(new Pair(0, 0));   // the one column against itself
+        List<Pair> all = new ArrayList<>();
+        for (int a = 0; a + 1 < d; a += 2) all.add(new Pair(a, a + 1));
+        if (d % 2 == 1) all.add(new Pair(d - 2, d - 1));
+        return o.allPairs() ? all : all.subList(0, Math.min(3, all.size()));
+    }
+
+    /** A trajectory projected onto a pair of columns: the points xs[k], ys[k] from its start to its end. */
+    public record Path2D(double[] xs, double[] ys) {}
+
+    /**
+     * The four panels of one pair. {@code x}, {@code fx} and {@code back} (f^-1(f(x))) are null without data;
+     * {@code forward} starts at data points, {@code inverse} at the first latent draws, whose ends are the first samples.
+     */
+    public record PairPanels(Pair columns, Histogram2D x, Histogram2D fx, Histogram2D back, Histogram2D samples,
+                             List<Path2D> forward, List<Path2D> inverse) {}
+
+    /** Data and sample images in the data's units (rounded to integers when the model was trained on integer data). */
+    public record Images(ImageShape shape, double[] data, int nData, double[] samples, int nSamples, double lo, double hi, boolean rounded) {}
+
+    /**
+     * Everything the figure shows, computed before anything is drawn. {@code test} (model space, or null) and
+     * {@code samples} are the points; {@code inverseError} is mean |x - f^-1(f(x))| (NaN without data); {@code density}
+     * is p(x) on a grid x grid lattice over {@code bounds} (d = 2 only, else null); {@code note} says why the run's
+     * data were left out (null when they were not).
+     */
+    public record Figure(int d, double[] test, double[] samples, double inverseError, List<PairPanels> pairs, double[] density, double[] bounds,
+                         List<Path2D> inverse2d, Images images, String note) {}
+
+    /**
+     * Draws {@code m} into {@code out} (PNG, SVG or PDF by its extension, written atomically), with the curves of
+     * {@code logFile} if it exists. Returns null, or a one-line note when the run's own data were left out: not
+     * available here, or changed since training (data given in {@code o} are drawn or fail).
      */
     public static String draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine) throws IOException {
         return draw(m, logFile, out, o, engine, null);
@@ -56,15 +140,21 @@ public final class RunPlot {
      * FIFO it was read from cannot be read a second time (a FIFO would block until someone writes to it again).
      */
     static String draw(RunModel m, Path logFile, Path out, Options o, EngineOptions engine, Dataset loaded) throws IOException {
-        String data = o.data();
-        int samples = o.samples(), grid = o.grid();
-        long seed = o.seed();
-        Integer nt = o.nt();
-        int d = m.d(), steps = nt != null ? nt : m.nt();
-        double[] test = null;
-        String source = data != null ? data : m.data();
+        Charts.format(out);   // an unknown extension fails before the work
+        Figure f = figure(m, o, engine, loaded);
+        TrainingLog log = logFile != null && Files.isRegularFile(logFile) ? TrainingLog.read(logFile) : null;
+        render(f, log, o).write(out);
+        return f.note();
+    }
+
+    /** The figure's contents for {@code m} (see {@link Figure}); {@code loaded} as in {@link #draw}. */
+    public static Figure figure(RunModel m, Options o, EngineOptions engine, Dataset loaded) throws IOException {
+        int d = m.d(), steps = o.nt() != null ? o.nt() : m.nt(), samples = o.samples();
+        List<Pair> pairs = pairs(o, d);
+        String source = o.data() != null ? o.data() : m.data();
         String note = null;
-        String changed = loaded == null && data == null && m.dir() != null && Files.isRegularFile(m.dir().resolve("config.json"))
+        double[] test = null;
+        String changed = loaded == null && o.data() == null && m.dir() != null && Files.isRegularFile(m.dir().resolve("config.json"))
                 ? RunDirectory.open(m.dir()).dataFileChange() : null;
         if (loaded != null && loaded.d() == d) {
             test = Arrays.copyOf(loaded.test(), Math.min(samples, loaded.nTest()) * d);
@@ -78,93 +168,199 @@ public final class RunPlot {
                 if (ds.d() != d) throw new IllegalArgumentException(source + " has " + ds.d() + " columns but the model has dimension d=" + d);
                 test = Arrays.copyOf(ds.test(), Math.min(samples, ds.nTest()) * d);
             } catch (IOException | IllegalArgumentException e) {
-                if (data != null) throw e;
+                if (o.data() != null) throw e;
                 test = null;   // the run's data are not available here: plot the model alone, and say so
                 note = "the run's data " + source + " are not available here (" + e.getMessage() + "); plotted the model without the data";
             }
         }
-        TrainingLog log = logFile != null && Files.isRegularFile(logFile) ? TrainingLog.read(logFile) : null;
-        int pairs = d == 2 ? 1 : Math.max(1, Math.min(3, d / 2));
-        int cols = d == 2 ? 2 : pairs;
-        int curveCols = 2;
-        Charts ch = new Charts(Math.max(cols, curveCols), 2);
+        int nTest = test == null ? 0 : test.length / d;
         try (FlowEngine e = Engines.create(m.shape(), engine)) {
             Flow fm = m.flow(e, steps);
-            double[] smp = fm.sample(samples, seed, null);
+            double[] smp = fm.sample(samples, o.seed(), null);
+            double[] fx = null, back = null;
+            double invErr = Double.NaN;
+            double[][] fwd = null;
+            if (test != null) {
+                fx = fm.push(test, nTest, null);
+                back = fm.pull(fx, nTest, null);
+                double s = 0;
+                for (int i = 0; i < back.length; i++) s += Math.abs(back[i] - test[i]);
+                invErr = s / back.length;
+                int k = Math.min(TRAJECTORIES, nTest);
+                double[] starts = new double[k * d];
+                for (int i = 0; i < k; i++) System.arraycopy(test, (int) ((long) i * nTest / k) * d, starts, i * d, d);
+                fwd = paths(e, m, starts, k, true, steps);
+            }
+            int k = Math.min(TRAJECTORIES, samples);
+            double[][] inv = paths(e, m, FlowModel.gaussians(k * d, o.seed()), k, false, steps);
+            double r = o.range();
+            List<PairPanels> panels = new ArrayList<>();
+            for (Pair p : pairs) {
+                Histogram2D hx = null, hfx = null, hback = null;
+                if (test != null) {
+                    hx = Histogram2D.of(test, d, p.a(), p.b(), o.bins(), -r, r, -r, r);
+                    hfx = Histogram2D.of(fx, d, p.a(), p.b(), o.bins(), -LATENT, LATENT, -LATENT, LATENT);
+                    hback = Histogram2D.of(back, d, p.a(), p.b(), o.bins(), -r, r, -r, r);
+                }
+                panels.add(new PairPanels(p, hx, hfx, hback, Histogram2D.of(smp, d, p.a(), p.b(), o.bins(), -r, r, -r, r),
+                        fwd == null ? List.of() : project(fwd, d, p), project(inv, d, p)));
+            }
+            double[] density = null, bounds = null;
             if (d == 2) {
-                double[] b = bounds(test != null ? test : smp, 2, 0, 1);
+                int grid = o.grid();
+                bounds = bounds(test != null ? test : smp, 2, 0, 1);
                 double[] pts = new double[grid * grid * 2];
                 for (int gy = 0; gy < grid; gy++) {
                     for (int gx = 0; gx < grid; gx++) {
-                        pts[(gy * grid + gx) * 2] = b[0] + (gx + 0.5) * (b[1] - b[0]) / grid;
-                        pts[(gy * grid + gx) * 2 + 1] = b[2] + (gy + 0.5) * (b[3] - b[2]) / grid;
+                        pts[(gy * grid + gx) * 2] = bounds[0] + (gx + 0.5) * (bounds[1] - bounds[0]) / grid;
+                        pts[(gy * grid + gx) * 2 + 1] = bounds[2] + (gy + 0.5) * (bounds[3] - bounds[2]) / grid;
                     }
                 }
-                double[] lp = fm.logDensity(pts, grid * grid);
-                double[] dens = new double[lp.length];
-                for (int i = 0; i < lp.length; i++) dens[i] = Math.exp(lp[i]);
-                ch.panel(0, 0, b[0], b[1], b[2], b[3]).heat(dens, grid, grid).frame("learned density p(x)", "x0", "x1");
-                Charts.Panel p = ch.panel(1, 0, b[0], b[1], b[2], b[3]).frame("data (blue) vs samples (red), trajectories", "x0", "x1");
-                if (test != null) p.scatter(test, 2, 0, 1, DATA, 3);
-                p.scatter(smp, 2, 0, 1, SAMPLE, 3);
-                trajectories(e, m, p, steps);
-                p.legend(test != null ? List.of("data", "samples") : List.of("samples"), test != null ? List.of(DATA, SAMPLE) : List.of(SAMPLE));
-            } else {
-                for (int k = 0; k < pairs; k++) {
-                    int a = 2 * k, c = Math.min(d - 1, 2 * k + 1);
-                    double[] b = bounds(test != null ? test : smp, d, a, c);
-                    Charts.Panel p = ch.panel(k, 0, b[0], b[1], b[2], b[3]).frame("marginal x" + a + " vs x" + c, "x" + a, "x" + c);
-                    if (test != null) p.scatter(test, d, a, c, DATA, 3);
-                    p.scatter(smp, d, a, c, SAMPLE, 3);
-                    p.legend(test != null ? List.of("data", "samples") : List.of("samples"), test != null ? List.of(DATA, SAMPLE) : List.of(SAMPLE));
-                }
+                density = fm.logDensity(pts, grid * grid);
+                for (int i = 0; i < density.length; i++) density[i] = Math.exp(density[i]);
             }
+            Images images = o.image() == null ? null : images(m.transform(), o.image(), test, nTest, smp, samples);
+            return new Figure(d, test, smp, invErr, panels, density, bounds, d == 2 ? project(inv, 2, new Pair(0, 1)) : List.of(), images, note);
         }
-        if (log != null && log.size() > 0) {
-            double x1 = log.iter()[log.size() - 1];
-            double[] jr = range(tail(log.j()), log.valJ());
-            Charts.Panel jp = jr[0] > 0 ? ch.logPanel(0, 1, 0, x1, jr[0], range(log.j(), log.valJ())[1]) : ch.panel(0, 1, 0, x1, jr[0], jr[1]);
-            jp.frame("training loss J" + (jr[0] > 0 ? " (log scale)" : ""), "iteration", "J")
-                    .line(log.iter(), log.j(), new Color(31, 119, 180), 1.2f)
-                    .line(log.valIter(), log.valJ(), new Color(255, 127, 14), 2f)
-                    .legend(List.of("train J", "validation J"), List.of(new Color(31, 119, 180), new Color(255, 127, 14)));
-            double[] tr = range(tail(log.l()), tail(log.c()), tail(log.r()));
-            ch.panel(1, 1, 0, x1, tr[0], tr[1]).frame("terms L (transport), C (NLL), R (HJB)", "iteration", "value")
-                    .line(log.iter(), log.l(), new Color(44, 160, 44), 1.2f)
-                    .line(log.iter(), log.c(), new Color(148, 103, 189), 1.2f)
-                    .line(log.iter(), log.r(), new Color(140, 86, 75), 1.2f)
-                    .legend(List.of("L", "C", "R"), List.of(new Color(44, 160, 44), new Color(148, 103, 189), new Color(140, 86, 75)));
-        } else {
-            ch.note(0, 1, "no training log (log.csv) in this run");
-        }
-        ch.write(out);
-        return note;
     }
 
-    /** A few inverse-flow paths from N(0, I) draws at t=1 back to t=0 (through F_K^-1, ..., F_1^-1 for JKO-Flow). */
-    private static void trajectories(FlowEngine e, RunModel m, Charts.Panel p, int steps) {
-        int n = 12, d = 2, w = d + 3, maps = m.maps().size();
-        double[] y = org.cnf4j.eval.FlowModel.gaussians(n * d, 12345);
-        double[][] xs = new double[n][maps * steps + 1], ys = new double[n][maps * steps + 1];
-        double[] z0 = new double[n * w];
-        for (int i = 0; i < n; i++) {
-            z0[i * w] = y[i * d];
-            z0[i * w + 1] = y[i * d + 1];
-            xs[i][0] = y[i * d];
-            ys[i][0] = y[i * d + 1];
+    /** Up to 64 data rows and samples in the data's units; grey from the integers' range for integer data, else from the data (or samples). */
+    private static Images images(DataTransform t, ImageShape shape, double[] test, int nTest, double[] smp, int n) {
+        int d = t.d(), nd = Math.min(64, nTest), ns = Math.min(64, n);
+        boolean ints = t.dequantised();
+        double[] data = test == null ? new double[0] : Arrays.copyOf(test, nd * d);
+        double[] samples = Arrays.copyOf(smp, ns * d);
+        data = ints ? t.fromModelRounded(data) : t.fromModel(data);
+        samples = ints ? t.fromModelRounded(samples) : t.fromModel(samples);
+        double lo, hi;
+        if (ints) {
+            lo = t.offset();
+            hi = t.offset() + t.scale() - 1;
+        } else {
+            double[] scale = nd > 0 ? data : samples;
+            lo = Arrays.stream(scale).filter(Double::isFinite).min().orElse(0);
+            hi = Arrays.stream(scale).filter(Double::isFinite).max().orElse(1);
         }
-        double[] z = z0;
-        for (int j = maps - 1, col = 0; j >= 0; j--) {
+        return new Images(shape, data, nd, samples, ns, lo, hi, ints);
+    }
+
+    /**
+     * The paths of n points through every RK4 step of every map: forward (data to latent, maps in order, t from 0 to 1)
+     * or inverse (latent to data, maps in reverse, t from 1 to 0). Row i holds the d coordinates of each step in turn.
+     */
+    static double[][] paths(FlowEngine e, RunModel m, double[] start, int n, boolean forward, int steps) {
+        int d = m.d(), w = d + 3, maps = m.maps().size(), points = maps * steps + 1;
+        double[][] out = new double[n][points * d];
+        double[] z = new double[n * w];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(start, i * d, z, i * w, d);
+            System.arraycopy(start, i * d, out[i], 0, d);
+        }
+        for (int j = 0, col = 0; j < maps; j++) {
+            var map = m.maps().get(forward ? j : maps - 1 - j);
             for (int k = 1; k <= steps; k++) {
-                z = e.integrate(m.maps().get(j), z, n, 1 - (k - 1.0) / steps, 1 - (double) k / steps, 1, Tableau.RK4, m.alpha().a0());
+                double t0 = (k - 1.0) / steps, t1 = (double) k / steps;
+                z = forward ? e.integrate(map, z, n, t0, t1, 1, Tableau.RK4, m.alpha().a0())
+                        : e.integrate(map, z, n, 1 - t0, 1 - t1, 1, Tableau.RK4, m.alpha().a0());
                 col++;
-                for (int i = 0; i < n; i++) {
-                    xs[i][col] = z[i * w];
-                    ys[i][col] = z[i * w + 1];
-                }
+                for (int i = 0; i < n; i++) System.arraycopy(z, i * w, out[i], col * d, d);
             }
         }
-        for (int i = 0; i < n; i++) p.line(xs[i], ys[i], Color.BLACK, 1.2f);
+        return out;
+    }
+
+    private static List<Path2D> project(double[][] paths, int d, Pair p) {
+        List<Path2D> out = new ArrayList<>();
+        for (double[] path : paths) {
+            int points = path.length / d;
+            double[] xs = new double[points], ys = new double[points];
+            for (int k = 0; k < points; k++) {
+                xs[k] = path[k * d + p.a()];
+                ys[k] = path[k * d + p.b()];
+            }
+            out.add(new Path2D(xs, ys));
+        }
+        return out;
+    }
+
+    /** The figure of {@code f}: one row per pair, then the density, image and curve panels, four to a row. */
+    static Charts render(Figure f, TrainingLog log, Options o) {
+        int extras = (f.d() == 2 ? 2 : 0) + (f.images() != null ? 2 : 0) + 2;
+        int pairRows = f.pairs().size();
+        Charts ch = new Charts(COLS, pairRows + (extras + COLS - 1) / COLS);
+        double r = o.range();
+        for (int row = 0; row < pairRows; row++) {
+            PairPanels p = f.pairs().get(row);
+            String xa = "x" + (p.columns().a() + 1), xb = "x" + (p.columns().b() + 1);
+            if (p.x() != null) {
+                paths(ch.squarePanel(0, row, -r, r, -r, r).histogram(p.x()).frame("x (data), columns " + p.columns(), xa, xb), p.forward(), FORWARD);
+                ch.squarePanel(1, row, -LATENT, LATENT, -LATENT, LATENT).histogram(p.fx())
+                        .frame("f(x), should look like N(0, I)", "y" + (p.columns().a() + 1), "y" + (p.columns().b() + 1));
+                ch.squarePanel(2, row, -r, r, -r, r).histogram(p.back())
+                        .frame(String.format(java.util.Locale.ROOT, "f^-1(f(x)), inverse error %.1e", f.inverseError()), xa, xb);
+            } else {
+                ch.note(0, row, "no data: x, f(x) and f^-1(f(x)) left out");
+            }
+            paths(ch.squarePanel(3, row, -r, r, -r, r).histogram(p.samples()).frame("f^-1(y), y ~ N(0, I): samples", xa, xb), p.inverse(), INVERSE);
+        }
+        int cell = COLS * pairRows;
+        if (f.d() == 2) {
+            double[] b = f.bounds();
+            ch.squarePanel(cell % COLS, cell / COLS, b[0], b[1], b[2], b[3]).heat(f.density(), o.grid(), o.grid()).frame("learned density p(x)", "x1", "x2");
+            cell++;
+            Charts.Panel p = ch.squarePanel(cell % COLS, cell / COLS, b[0], b[1], b[2], b[3]).frame("data (blue) vs samples (red), inverse trajectories", "x1", "x2");
+            if (f.test() != null) p.scatter(f.test(), 2, 0, 1, DATA, 3);
+            p.scatter(f.samples(), 2, 0, 1, SAMPLE, 3);
+            for (Path2D t : f.inverse2d()) p.line(t.xs(), t.ys(), Color.BLACK, 1.2f);
+            p.legend(f.test() != null ? List.of("data", "samples") : List.of("samples"), f.test() != null ? List.of(DATA, SAMPLE) : List.of(SAMPLE));
+            cell++;
+        }
+        if (f.images() != null) {
+            Images im = f.images();
+            String units = "(" + im.shape() + " images" + (im.rounded() ? ", rounded)" : ")");
+            if (im.nData() > 0) {
+                ch.squarePanel(cell % COLS, cell / COLS, 0, 1, 0, 1).images(im.data(), im.nData(), im.shape().height(), im.shape().width(), im.lo(), im.hi())
+                        .titled("data " + units);
+            } else {
+                ch.note(cell % COLS, cell / COLS, "no data images: the run's data are not available");
+            }
+            cell++;
+            ch.squarePanel(cell % COLS, cell / COLS, 0, 1, 0, 1).images(im.samples(), im.nSamples(), im.shape().height(), im.shape().width(), im.lo(), im.hi())
+                    .titled("samples " + units);
+            cell++;
+        }
+        curves(ch, log, cell);
+        return ch;
+    }
+
+    /** Trajectories on a panel: a line from each start, which is marked with a dot. */
+    private static void paths(Charts.Panel p, List<Path2D> paths, Color c) {
+        for (Path2D t : paths) {
+            p.line(t.xs(), t.ys(), c, 1.5f);
+            p.scatter(new double[] {t.xs()[0], t.ys()[0]}, 2, 0, 1, c, 6);
+        }
+    }
+
+    /** The training curves in cells {@code cell} and {@code cell + 1}: J with validation J, and L, C, R. */
+    private static void curves(Charts ch, TrainingLog log, int cell) {
+        int c0 = cell % COLS, r0 = cell / COLS, c1 = (cell + 1) % COLS, r1 = (cell + 1) / COLS;
+        if (log == null || log.size() == 0) {
+            ch.note(c0, r0, "no training log (log.csv) in this run");
+            return;
+        }
+        double x1 = log.iter()[log.size() - 1];
+        double[] jr = range(tail(log.j()), log.valJ());
+        Charts.Panel jp = jr[0] > 0 ? ch.logPanel(c0, r0, 0, x1, jr[0], range(log.j(), log.valJ())[1]) : ch.panel(c0, r0, 0, x1, jr[0], jr[1]);
+        jp.frame("training loss J" + (jr[0] > 0 ? " (log scale)" : ""), "iteration", "J")
+                .line(log.iter(), log.j(), new Color(31, 119, 180), 1.2f)
+                .line(log.valIter(), log.valJ(), new Color(255, 127, 14), 2f)
+                .legend(List.of("train J", "validation J"), List.of(new Color(31, 119, 180), new Color(255, 127, 14)));
+        double[] tr = range(tail(log.l()), tail(log.c()), tail(log.r()));
+        ch.panel(c1, r1, 0, x1, tr[0], tr[1]).frame("terms L (transport), C (NLL), R (HJB)", "iteration", "value")
+                .line(log.iter(), log.l(), new Color(44, 160, 44), 1.2f)
+                .line(log.iter(), log.c(), new Color(148, 103, 189), 1.2f)
+                .line(log.iter(), log.r(), new Color(140, 86, 75), 1.2f)
+                .legend(List.of("L", "C", "R"), List.of(new Color(44, 160, 44), new Color(148, 103, 189), new Color(140, 86, 75)));
     }
 
     /** 0.5 / 99.5 percent quantiles of two columns, with a 10 percent margin: {xmin, xmax, ymin, ymax}. */

@@ -112,6 +112,13 @@ class LayeringTest {
     }
 
     @Test
+    void onlyTheVectorOutputUsesTheSvgAndPdfLibraries() {
+        // Batik and PDFBox are optional dependencies of the artifact too: loaded only for an SVG or PDF figure
+        noClasses().that().resideInAPackage("org.cnf4j..").and().doNotHaveFullyQualifiedName("org.cnf4j.plot.VectorOutput")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.batik..", "org.apache.pdfbox..", "de.rototor..").check(classes);
+    }
+
+    @Test
     void theGpuVerificationHarnessIsNotInTheProductionClasses() {
         for (String name : List.of("GpuChecks", "GpuCheckCases", "GpuReference", "LockstepDev", "JavaDev", "JavaKernels")) {
             noClasses().should().haveSimpleName(name).check(classes);

@@ -108,4 +108,12 @@ public final class Fixtures {
         for (int i = 0; i < rows; i++) System.arraycopy(a, i * width + from, c, i * w, w);
         return c;
     }
+
+    /** The root element of an SVG file, parsed without fetching its DTD. */
+    public static org.w3c.dom.Element svgRoot(Path svg) throws Exception {
+        var f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        f.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+        return f.newDocumentBuilder().parse(svg.toFile()).getDocumentElement();
+    }
 }
