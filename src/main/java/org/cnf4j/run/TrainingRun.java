@@ -84,40 +84,7 @@ public final class TrainingRun {
      * set): the whole set, or only this task's shard when the tasks hold shards (see {@link #sharded}).
      */
     private record Resolved(String method, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
-                            TrainConfig cfg, int batchShards, Protocol protocol) {}
-
-    /**
-     * JKO-Flow's protocol choices that are not in {@link TrainConfig}: the budget's meaning, the optimiser across
-     * subproblems, and a toy set drawn once ({@code toySamples} > 0). Saved in config.json's options; a resume reads them.
-     */
-    record Protocol(String budget, String adam, int toySamples) {
-        static final String TOTAL = "total", PER_MAP = "per-map", RESET = "reset", CARRY = "carry";
-
-        static Protocol of(TrainingOptions o, boolean jko) {
-            String b = o.budget() == null ? TOTAL : o.budget().trim().toLowerCase(Locale.ROOT);
-            String a = o.adam() == null ? RESET : o.adam().trim().toLowerCase(Locale.ROOT);
-            if (!b.equals(TOTAL) && !b.equals(PER_MAP)) throw new IllegalArgumentException("unknown --budget '" + o.budget() + "': use total or per-map");
-            if (!a.equals(RESET) && !a.equals(CARRY)) throw new IllegalArgumentException("unknown --adam '" + o.adam() + "': use reset or carry");
-            if (!jko && o.budget() != null) throw new IllegalArgumentException("--budget is for --method jko (how the budget is shared by its maps)");
-            if (!jko && o.adam() != null) throw new IllegalArgumentException("--adam is for --method jko (the optimiser across its subproblems)");
-            int n = o.toySamples() == null ? 0 : o.toySamples();
-            if (o.toySamples() != null && n < 3) throw new IllegalArgumentException("--toy-samples must be >= 3, got " + o.toySamples());
-            return new Protocol(b, a, n);
-        }
-
-        /** What config.json records (only what differs from a plain run, so older runs read the same). */
-        void record(Map<String, Object> opts) {
-            if (!budget.equals(TOTAL)) opts.put("budget", budget);
-            if (!adam.equals(RESET)) opts.put("adam", adam);
-            if (toySamples > 0) opts.put(TOY_SAMPLES, toySamples);
-        }
-
-        static Protocol load(RunDirectory run) throws IOException {
-            return new Protocol(run.loadOption("budget").asText(TOTAL), run.loadOption("adam").asText(RESET), run.loadOption(TOY_SAMPLES).asInt(0));
-        }
-    }
-
-    static final String TOY_SAMPLES = "toy-samples";
+                            TrainConfig cfg, int batchShards, RunProtocol protocol) {}
 
     /** A toy set drawn once: N training and N validation points (and the usual test draws), not standardised. */
     private static Dataset toySample(String source, long seed, int n) throws IOException {
@@ -151,7 +118,7 @@ public final class TrainingRun {
         long sd = o.seed() != null ? o.seed() : 0;
         int shards = o.batchShards() != null ? o.batchShards() : 1;
         if (shards < 1) throw new IllegalArgumentException("--batch-shards must be >= 1, got " + shards);
-        Protocol protocol = Protocol.of(o, jko);
+        RunProtocol protocol = RunProtocol.of(o, jko);
         String source;
         Dataset full = null;
         ShardedFile opened = null;
@@ -196,7 +163,7 @@ public final class TrainingRun {
             if (it > Integer.MAX_VALUE) throw new IllegalArgumentException("--epochs " + o.epochs() + " is too many iterations");
             budget = (int) it;
         } else {
-            budget = o.iters() != null ? o.iters() : protocol.budget().equals(Protocol.PER_MAP) ? rec.iters() : Recipe.perSubproblem(rec.iters(), jkoSteps);
+            budget = o.iters() != null ? o.iters() : protocol.budget().equals(RunProtocol.PER_MAP) ? rec.iters() : Recipe.perSubproblem(rec.iters(), jkoSteps);
         }
         int w = or(o.width(), rec.width()), nl = or(o.layers(), rec.layers());
         if (w < 1) throw new IllegalArgumentException("--width must be >= 1, got " + w);
@@ -304,7 +271,7 @@ public final class TrainingRun {
             if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
             TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
             int shards = run.loadOption(BATCH_SHARDS).asInt(1);
-            Protocol protocol = Protocol.load(run);
+            RunProtocol protocol = RunProtocol.load(run);
             DataShard shard = loadShard(source, cfg, shards, task, protocol.toySamples());
             EngineOptions eo = engine.withDtype(cfg.dtype()).withThreads(threads != null ? threads : cfg.threads());
             budget(cfg, jkoSteps, shard, eo, listener);
@@ -342,7 +309,7 @@ public final class TrainingRun {
      * {@code dir} the one finished JKO-Flow maps are read from; {@code task} is null or this task's data-parallel place.
      */
     private record Plan(TrainConfig cfg, int jkoSteps, int checkpointEvery, String source, DataShard shard, DataTransform transform,
-                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task, Protocol protocol,
+                        RunDirectory run, Path dir, boolean plot, boolean resumed, DataParallel task, RunProtocol protocol,
                         java.time.Duration timeBudget) {
         long budgetNanos() { return timeBudget == null ? 0 : timeBudget.toNanos(); }
     }
@@ -387,7 +354,7 @@ public final class TrainingRun {
                 for (int k = 1; k < state.subproblem; k++) done.add(ReferenceModel.loadWeights(RunDirectory.mapFolder(p.dir(), k), cfg.shape()));
                 if (p.run() != null) p.run().dropMapsAfter(state.subproblem);
                 JkoTrainer.Result res = new JkoTrainer(cfg, p.jkoSteps(), engine).checkpointEvery(p.run() == null ? 0 : p.checkpointEvery())
-                        .carryOptimiser(p.protocol().adam().equals(Protocol.CARRY)).timeBudget(p.budgetNanos())
+                        .carryOptimiser(p.protocol().adam().equals(RunProtocol.CARRY)).timeBudget(p.budgetNanos())
                         .addListener(all).addOuterListener(all).train(null, trainData, val, nVal, cfg.seed(), done, state);
                 maps = res.maps();
                 Flow composed = ComposedFlow.rk4(engine, maps, cfg.alpha().a0(), cfg.ntVal());
