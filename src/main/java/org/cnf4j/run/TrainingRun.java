@@ -153,7 +153,10 @@ public final class TrainingRun {
         DataParallel.requireRows(tasks, b, "--batch");
         DataParallel.requireRows(tasks, vb, "the validation batch");
         DataParallel.requireRows(shards, vb, "the validation batch");
-        DataShard shard = full != null ? DataShard.whole(full, shards) : opened != null ? opened.load(rank, shards, vb) : null;
+        // a task of as many tasks as shards keeps only its shard: streamed from a file, cut from data read whole (maf:, in memory)
+        boolean ownShard = shards > 1 && tasks == shards;
+        DataShard shard = full != null ? (ownShard ? DataShard.cut(full, rank, shards, vb) : DataShard.whole(full, shards))
+                : opened != null ? opened.load(rank, shards, vb) : null;
         // fewer rows than a batch (or than a shard's part of one): a clear error
         if (shard != null) DatasetBatchSource.of(shard, sd).batchesPerEpoch(b);
         int budget;
@@ -301,7 +304,11 @@ public final class TrainingRun {
             ShardedFile f = DataSets.openShards(source, cfg.seed());
             return f.load(task.rank(), shards, Math.min(cfg.valBatch(), f.split().validation()));
         }
-        return DataShard.whole(DataSets.load(source, cfg.seed()), shards);
+        Dataset full = DataSets.load(source, cfg.seed());
+        if (task != null && shards > 1 && task.size() == shards) {
+            return DataShard.cut(full, task.rank(), shards, Math.min(cfg.valBatch(), full.nValidation()));
+        }
+        return DataShard.whole(full, shards);
     }
 
     /**

@@ -217,6 +217,20 @@ class DataParallelTrainingTest {
     }
 
     @Test
+    void dataReadWholeIsCutToTheTasksShard() throws Exception {
+        // maf: sets and in-memory data are read whole, then each task keeps its shard: the model is the one-process one
+        org.cnf4j.data.Dataset ds = org.cnf4j.data.DataSets.load(rowsCsv().toString(), 3);
+        Supplier<TrainingOptions> o = () -> new TrainingOptions().dataset(ds).iters(6).width(6).batch(90).valBatch(30).valEvery(3).nt(2).ntVal(2)
+                .seed(3L).batchShards(2).plot(false);
+        RunResult single = TrainingRun.start(o.get(), F64, null);
+        DataLine[] lines = {new DataLine(), new DataLine()};
+        List<RunResult> tasks = inThreads(2, t -> TrainingRun.start(o.get(), F64, lines[t.rank()], t));
+        assertTrue(lines[1].line.startsWith("shard 2 of 2 shards: 162 of 324 training rows"), lines[1].line);
+        double rel = maxRelDiff(single.model().maps(), tasks.get(0).model().maps());
+        assertTrue(rel < 1e-9, "2 tasks holding cut shards against 1 process: " + rel);
+    }
+
+    @Test
     void batchShardsOnToyDataAreRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.start(toy(null).batchShards(2), F64, null));
         assertTrue(e.getMessage().contains("--batch-shards is for finite data"), e.getMessage());
