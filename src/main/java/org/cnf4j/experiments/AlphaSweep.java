@@ -373,7 +373,7 @@ public final class AlphaSweep implements java.io.Serializable {
                 double[] ys = new double[xs.length];
                 for (int j = 0; j < xs.length; j++) ys[j] = stats(results, ds, ms.get(i), s.a1s().get(j), CellResult::nll)[0];
                 Color c = COLORS[i % COLORS.length];
-                panel.line(xs, ys, c, 2f).scatter(interleave(xs, ys), 2, 0, 1, c, 6);
+                panel.line(xs, ys, c, 2f).points(xs, ys, c, 6);
                 names.add(FlowRun.methodName(ms.get(i)));
                 colors.add(c);
             }
@@ -432,7 +432,7 @@ public final class AlphaSweep implements java.io.Serializable {
                 List<Color> colors = new ArrayList<>();
                 for (int a = 0; a < s.a1s().size(); a++) {
                     Color c = COLORS[(a + 1) % COLORS.length];
-                    p.line(xs, curves[a], c, 2f).scatter(interleave(xs, curves[a]), 2, 0, 1, c, 5);
+                    p.line(xs, curves[a], c, 2f).points(xs, curves[a], c, 5);
                     names.add("a1 = " + fmtA(s.a1s().get(a)));
                     colors.add(c);
                 }
@@ -440,14 +440,5 @@ public final class AlphaSweep implements java.io.Serializable {
             }
         }
         ch.write(file);
-    }
-
-    private static double[] interleave(double[] xs, double[] ys) {
-        double[] out = new double[2 * xs.length];
-        for (int i = 0; i < xs.length; i++) {
-            out[2 * i] = xs[i];
-            out[2 * i + 1] = ys[i];
-        }
-        return out;
     }
 }

@@ -213,6 +213,16 @@ public final class Charts {
             return this;
         }
 
+        /** A marker at each (xs[i], ys[i]): the points of a {@link #line}. */
+        public Panel points(double[] xs, double[] ys, Color c, int size) {
+            double[] pts = new double[2 * xs.length];
+            for (int i = 0; i < xs.length; i++) {
+                pts[2 * i] = xs[i];
+                pts[2 * i + 1] = ys[i];
+            }
+            return scatter(pts, 2, 0, 1, c, size);
+        }
+
         public Panel scatter(double[] pts, int stride, int cx, int cy, Color c, int size) {
             double[] p = pts.clone();
             draw(g -> {

@@ -169,19 +169,10 @@ public final class Evaluation {
         }
         Charts c = new Charts(2, 1);
         c.panel(0, 0, 0, n - 1, min(nll), max(nll)).frame("NLL of the first k maps (nats)", "k", "test NLL")
-                .line(k, nll, new Color(0x1f77b4), 2f).scatter(interleave(k, nll), 2, 0, 1, new Color(0x1f77b4), 5);
+                .line(k, nll, new Color(0x1f77b4), 2f).points(k, nll, new Color(0x1f77b4), 5);
         c.panel(1, 0, 0, n - 1, Math.min(0, min(mmd)), max(mmd)).frame("MMD^2, y pulled back through the last k maps", "k", "MMD^2")
-                .line(k, mmd, new Color(0xd62728), 2f).scatter(interleave(k, mmd), 2, 0, 1, new Color(0xd62728), 5);
+                .line(k, mmd, new Color(0xd62728), 2f).points(k, mmd, new Color(0xd62728), 5);
         c.write(png);
-    }
-
-    private static double[] interleave(double[] x, double[] y) {
-        double[] out = new double[2 * x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[2 * i] = x[i];
-            out[2 * i + 1] = y[i];
-        }
-        return out;
     }
 
     private static double min(double[] a) {
