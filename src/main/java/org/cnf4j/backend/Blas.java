@@ -2,14 +2,13 @@ package org.cnf4j.backend;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.*;
 
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * GEMM on {@link Mat}s through the OpenBLAS that ND4J ships and loads, called directly.
  * Measured here: {@code Nd4j.gemm} adds 30-400 us per call (shape checks, op objects), which is more
- * than the whole product at the toy size; the direct call costs a few microseconds.
+ * than the whole product at the toy size; the direct call costs a few microseconds. Operands on the heap are copied
+ * into a {@link BlasStaging} and the product back ({@code memcpy}); pinned matrices are read in place.
  */
 public final class Blas {
     private static volatile boolean loaded;
@@ -35,8 +34,8 @@ public final class Blas {
         blas_set_num_threads(n);
     }
 
-    /** C = alpha * op(A) * op(B) + beta * C, all row-major. */
-    public static void gemm(boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
+    /** C = alpha * op(A) * op(B) + beta * C, all row-major, with heap operands staged through {@code st}. */
+    public static void gemm(BlasStaging st, boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
         int m = c.rows, n = c.cols;
         int k = transA ? a.rows : a.cols;
         int am = transA ? a.cols : a.rows;
@@ -46,13 +45,26 @@ public final class Blas {
             throw new IllegalArgumentException("gemm shapes: op(A) " + am + "x" + k + ", op(B) " + bk + "x" + bn
                     + ", C " + m + "x" + n);
         }
+        if (c.dtype() != st.dtype || a.dtype() != st.dtype || b.dtype() != st.dtype) throw new IllegalArgumentException("gemm: mixed precisions");
+        if (c.pinned() != null) throw new IllegalArgumentException("gemm: the product cannot be a pinned matrix");
+        NativeBuffer na = stage(st, 0, a), nb = stage(st, 1, b), nc = st.slots[2];
+        if (c.size() > st.elements) throw new IllegalArgumentException("gemm: C has " + c.size() + " elements, staging holds " + st.elements);
+        if (beta != 0) c.toNative(nc.address());
         int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
-        if (c.dtype() == DType.FLOAT32) {
-            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, (FloatPointer) a.pointer(), a.cols,
-                    (FloatPointer) b.pointer(), b.cols, (float) beta, (FloatPointer) c.pointer(), c.cols);
+        if (st.dtype == DType.FLOAT32) {
+            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, na.floats, a.cols, nb.floats, b.cols, (float) beta, nc.floats, c.cols);
         } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, (DoublePointer) a.pointer(), a.cols,
-                    (DoublePointer) b.pointer(), b.cols, beta, (DoublePointer) c.pointer(), c.cols);
+            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, na.doubles, a.cols, nb.doubles, b.cols, beta, nc.doubles, c.cols);
         }
+        c.fromNative(nc.address());
+    }
+
+    private static NativeBuffer stage(BlasStaging st, int slot, Mat x) {
+        NativeBuffer p = x.pinned();
+        if (p != null) return p;
+        if (x.size() > st.elements) throw new IllegalArgumentException("gemm: an operand has " + x.size() + " elements, staging holds " + st.elements);
+        NativeBuffer b = st.slots[slot];
+        x.toNative(b.address());
+        return b;
     }
 }

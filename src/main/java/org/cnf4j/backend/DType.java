@@ -1,6 +1,9 @@
 package org.cnf4j.backend;
 
-/** Floating-point precision of a compute engine. Accumulations in the fused loops always run in double. */
+/**
+ * Floating-point precision of a compute engine. The float32 engine's element-wise loops run in float (so that C2
+ * vectorises them); sums over samples and over the chunks of a batch run in double.
+ */
 public enum DType {
     FLOAT32, FLOAT64;
 
@@ -12,6 +15,9 @@ public enum DType {
             default: throw new IllegalArgumentException("unknown dtype '" + s + "': use float32 or float64");
         }
     }
+
+    /** Bytes per element. */
+    public int bytes() { return this == FLOAT32 ? 4 : 8; }
 
     public String label() { return this == FLOAT32 ? "float32" : "float64"; }
 }

@@ -2,41 +2,33 @@ package org.cnf4j.backend;
 
 import static org.cnf4j.backend.RawMemory.U;
 
-import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
-import org.nd4j.linalg.api.ndarray.INDArray;
+/** A {@link Mat} of floats; the engine's float32 loops work on {@link #data} directly. */
+public final class F32Mat extends Mat {
+    /** The elements, row-major. */
+    public final float[] data;
 
-final class F32Mat extends Mat {
-    private final FloatPointer ptr;
-    private final long address;
-
-    F32Mat(int rows, int cols, INDArray a) {
-        super(rows, cols, a);
-        this.ptr = new FloatPointer(a.data().addressPointer());
-        this.address = ptr.address();
+    F32Mat(int rows, int cols) {
+        super(rows, cols);
+        data = new float[rows * cols];
     }
 
     @Override public DType dtype() { return DType.FLOAT32; }
 
-    @Override public double get(int i) {
-        assert i >= 0 && i < rows * cols : i;
-        return U.getFloat(address + 4L * i);
-    }
+    @Override public double get(int i) { return data[i]; }
 
     @Override public void set(int i, double v) {
-        assert i >= 0 && i < rows * cols : i;
-        U.putFloat(address + 4L * i, (float) v);
+        assert notPinned();
+        data[i] = (float) v;
     }
 
-    @Override Pointer pointer() { return ptr; }
-
-    @Override public void fill(double v) {
-        if (v == 0 && Double.doubleToRawLongBits(v) == 0) U.setMemory(address, (long) 4 * size(), (byte) 0);
-        else super.fill(v);
-    }
+    @Override public void fill(double v) { java.util.Arrays.fill(data, (float) v); }
 
     @Override public void copyFrom(Mat src) {
-        if (src instanceof F32Mat other && other.size() == size()) U.copyMemory(other.address, address, (long) 4 * size());
-        else super.copyFrom(src);
+        if (src instanceof F32Mat o && o.size() == size()) System.arraycopy(o.data, 0, data, 0, data.length);
+        else for (int i = 0, n = size(); i < n; i++) data[i] = (float) src.get(i);
     }
+
+    @Override void toNative(long address) { U.copyMemory(data, RawMemory.FLOATS, null, address, 4L * data.length); }
+
+    @Override void fromNative(long address) { U.copyMemory(null, address, data, RawMemory.FLOATS, 4L * data.length); }
 }

@@ -4,12 +4,12 @@ import java.lang.reflect.Field;
 import sun.misc.Unsafe;
 
 /**
- * Raw access to off-heap memory. Direct NIO buffers cost a bounds check and a memory-scope check per
- * element in JDK 17, which made the fused loops 2-3x slower than the arithmetic in them; the engine
- * checks its indices with assertions instead (enabled in the tests).
+ * {@code Unsafe} for the copies between Java arrays and native memory that stage BLAS operands: one
+ * {@code memcpy} each, without the JNI call and array pinning of JavaCPP's array-taking methods.
  */
 final class RawMemory {
     static final Unsafe U;
+    static final long FLOATS, DOUBLES;
 
     static {
         try {
@@ -19,6 +19,8 @@ final class RawMemory {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        FLOATS = U.arrayBaseOffset(float[].class);
+        DOUBLES = U.arrayBaseOffset(double[].class);
     }
 
     private RawMemory() {}

@@ -1,7 +1,7 @@
 package org.cnf4j.model;
 
-import static org.cnf4j.backend.Blas.gemm;
-
+import org.cnf4j.backend.Blas;
+import org.cnf4j.backend.BlasStaging;
 import org.cnf4j.backend.DType;
 import org.cnf4j.backend.Mat;
 
@@ -24,8 +24,10 @@ public final class PhiKernel {
     public final int cs;
     private final int d, m, nTh;
     private final double h;
-    /** float32 engine: float-accurate activations (see {@link Activation}). */
-    private final boolean single;
+    /** The element-wise passes in the engine's precision, with the per-sample trace and its adjoint. */
+    private final ElementLoops loops;
+    /** Native memory for the GEMM operands that live on the heap. */
+    private final BlasStaging staging;
 
     /**
      * What one evaluation leaves for its adjoint, O(m cs) per stage: s = [x; t] ((d+1) x cs), tanh(a_i),
@@ -54,7 +56,7 @@ public final class PhiKernel {
     private final Mat[] jac, sharedKj;
     private Mat[] kj;
     private boolean keepProducts;
-    private final double[] trH, phi;
+    private final double[] phi;
     /** Low-rank quadratic term ({@link PhiHostMath#lowRank}): A s and A gBar, r x cs; null otherwise. */
     private final boolean lowRank;
     private final Mat as, ag;
@@ -66,8 +68,6 @@ public final class PhiKernel {
     /** w broadcast over the chunk (z_{nTh}), and dLoss/dz_{nTh} per sample. */
     private final Mat zTop, zBarTop;
     private final double[] k0xBarAcc, k0Coef;
-    /** Per-sample scratch rows for the Jacobian loops. */
-    private final double[] rowT, sq, sj, scale;
     private final PhiGradient acc;
 
     private PhiWeights wt;
@@ -81,13 +81,13 @@ public final class PhiKernel {
         m = shape.m();
         nTh = shape.nTh();
         h = shape.h();
-        single = dtype == DType.FLOAT32;
+        loops = ElementLoops.of(dtype, cs, d, h);
+        staging = new BlasStaging(dtype, stagingElements(shape, cs));
         pre = Mat.create(dtype, m, cs);
         jac = new Mat[nTh];
         for (int i = 0; i < nTh - 1; i++) jac[i] = Mat.create(dtype, m, cs * d);
         sharedKj = productMats();
         kj = sharedKj;
-        trH = new double[cs];
         phi = new double[cs];
         lowRank = PhiHostMath.lowRank(shape.r(), d + 1);
         as = lowRank ? Mat.create(dtype, shape.r(), cs) : null;
@@ -102,10 +102,6 @@ public final class PhiKernel {
         zTop = Mat.create(dtype, m, cs);
         zBarTop = Mat.create(dtype, m, cs);
         k0xBarAcc = new double[m * d];
-        rowT = new double[cs];
-        sq = new double[cs];
-        sj = new double[cs];
-        scale = new double[cs];
         k0Coef = new double[m];
         acc = new PhiGradient(shape, dtype);
         use(0);
@@ -145,14 +141,14 @@ public final class PhiKernel {
         return (double) (s.nTh() - 1) * s.m() * cs * s.d() * elementBytes(dtype);
     }
 
-    static int elementBytes(DType dtype) { return dtype == DType.FLOAT32 ? 4 : 8; }
+    static int elementBytes(DType dtype) { return dtype.bytes(); }
 
     /**
-     * The off-heap memory (ND4J buffers) of a kernel for chunks of cs samples once {@code slots} stage slots are in use,
-     * each with its products when {@code keepProducts}: what the constructor, {@link #use} and {@link PhiGradient}
-     * allocate. Memory estimates read it, so it must follow those allocations.
+     * The matrices (Java heap) of a kernel for chunks of cs samples once {@code slots} stage slots are in use, each
+     * with its products when {@code keepProducts}: what the constructor, {@link #use} and {@link PhiGradient}
+     * allocate through {@link Mat#create}. Memory estimates read it, so it must follow those allocations.
      */
-    public static double offHeapBytes(PhiShape s, DType dtype, int cs, int slots, boolean keepProducts) {
+    public static double matrixBytes(PhiShape s, DType dtype, int cs, int slots, boolean keepProducts) {
         double d = s.d(), m = s.m(), nTh = s.nTh(), d1 = d + 1, mc = m * cs, big = mc * d;
         boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
         double work = mc + 2 * (nTh - 1) * big + 2 * d1 * cs + big + mc + 2 * nTh * mc + 3 * mc + (low ? 2.0 * s.r() * cs : 0);
@@ -161,9 +157,25 @@ public final class PhiKernel {
         return (work + acc + Math.max(1, slots) * slot) * elementBytes(dtype);
     }
 
-    /** The Java arrays of a kernel for chunks of cs samples (scratch rows, the K0x and bias accumulators). */
-    public static double heapBytes(PhiShape s, int cs) {
-        return 8.0 * ((double) s.m() * s.d() + 6.0 * cs + (s.nTh() + 2.0) * s.m() + s.d() + 1);
+    /**
+     * The other Java arrays of a kernel for chunks of cs samples: Phi per sample, the K0x and bias accumulators, and
+     * the element-wise loops' per-sample rows ({@link ElementLoops#bytes}).
+     */
+    public static double heapBytes(PhiShape s, DType dtype, int cs) {
+        return 8.0 * ((double) s.m() * s.d() + cs + (s.nTh() + 2.0) * s.m() + s.d() + 1) + ElementLoops.bytes(dtype, cs);
+    }
+
+    /** Elements of the largest GEMM operand of a kernel for chunks of cs samples: what its staging holds per buffer. */
+    static long stagingElements(PhiShape s, int cs) {
+        long d1 = s.d() + 1, m = s.m(), r = s.r();
+        long max = Math.max(m * s.d() * cs, Math.max(m * cs, d1 * cs));
+        max = Math.max(max, Math.max(m * Math.max(m, d1), d1 * d1));
+        return Math.max(max, r * Math.max(d1, cs));
+    }
+
+    /** The native bytes of a kernel for chunks of cs samples: its GEMM staging. */
+    public static double offHeapBytes(PhiShape s, DType dtype, int cs) {
+        return BlasStaging.bytes(dtype, stagingElements(s, cs));
     }
 
     private Mat[] mats(int count, int rows, int cols) {
@@ -214,8 +226,8 @@ public final class PhiKernel {
         if (slot >= stages.size()) throw new IllegalStateException("stage slot " + slot + " was never evaluated");
         use(slot);
         if (keepProducts) {
-            openingJacobian(tau[0], wt.k0x, jac[0], cs, d, rowT);
-            for (int l = 1; l < nTh - 1; l++) carryJacobian(jac[l - 1], tau[l], kj[l], jac[l], h, cs, d, rowT);
+            loops.openingJacobian(tau[0], wt.k0x, jac[0]);
+            for (int l = 1; l < nTh - 1; l++) loops.carryJacobian(jac[l - 1], tau[l], kj[l], jac[l]);
         } else {
             trace(false);
         }
@@ -225,7 +237,7 @@ public final class PhiKernel {
     /** d Phi / d s_k at sample n (k = d is the time derivative). */
     public double gradient(int n, int k) { return grad.get(k * cs + n); }
 
-    public double traceHessian(int n) { return trH[n]; }
+    public double traceHessian(int n) { return loops.trace(n); }
 
     public double phi(int n) { return phi[n]; }
 
@@ -234,11 +246,11 @@ public final class PhiKernel {
     /** a_0 = K0 s + b0, u_0 = act(a_0); u_i = u_{i-1} + h act(K_i u_{i-1} + b_i). */
     private void forwardResNet(boolean withPhi) {
         gemm(false, false, 1, wt.k[0], s, 0, pre);
-        Activation.openingLayer(pre, wt.b[0], tau[0], u[0], cs, single);
+        loops.opening(pre, wt.b[0], tau[0], u[0]);
         for (int l = 1; l < nTh; l++) {
             gemm(false, false, 1, wt.k[l], u[l - 1], 0, pre);
             boolean needU = l < nTh - 1 || withPhi; // u_{nTh-1} only enters Phi itself
-            Activation.residualLayer(pre, wt.b[l], tau[l], u[l - 1], needU ? u[l] : null, h, cs, single);
+            loops.residual(pre, wt.b[l], tau[l], u[l - 1], needU ? u[l] : null);
         }
     }
 
@@ -246,7 +258,7 @@ public final class PhiKernel {
     private void gradientRecursion() {
         for (int l = nTh - 1; l >= 0; l--) {
             Mat above = zAbove(l);
-            multiply(tau[l], above, p[l]);
+            loops.multiply(tau[l], above, p[l]);
             if (l > 0) {
                 z[l].copyFrom(above);
                 gemm(true, false, h, wt.k[l], p[l], 1, z[l]);
@@ -275,29 +287,18 @@ public final class PhiKernel {
     /** Without {@code value}, only the Jacobians (what the adjoint needs) are computed. */
     private void trace(boolean value) {
         if (value) {
-            java.util.Arrays.fill(trH, 0, cs, wt.traceMx);
-            openingTrace(tau[0], zAbove(0), wt.g0, trH, cs);
+            loops.traceStart(wt.traceMx);
+            loops.openingTrace(tau[0], zAbove(0), wt.g0);
         }
-        openingJacobian(tau[0], wt.k0x, jac[0], cs, d, rowT);
+        loops.openingJacobian(tau[0], wt.k0x, jac[0]);
         for (int l = 1; l < nTh; l++) {
             gemm(false, false, 1, wt.k[l], jac[l - 1], 0, kj[l]);
-            if (value) layerTrace(tau[l], zAbove(l), kj[l], trH, h, cs, d, sq);
-            if (l < nTh - 1) carryJacobian(jac[l - 1], tau[l], kj[l], jac[l], h, cs, d, rowT);
+            if (value) loops.layerTrace(tau[l], zAbove(l), kj[l]);
+            if (l < nTh - 1) loops.carryJacobian(jac[l - 1], tau[l], kj[l], jac[l]);
         }
     }
 
-    // The loops below are small static methods on purpose: C2 compiled the same loops inlined into
-    // one large method 2x slower (measured on the toy size).
-
-    private static void multiply(Mat a, Mat b, Mat out) {
-        for (int i = 0, n = out.size(); i < n; i++) out.set(i, a.get(i) * b.get(i));
-    }
-
-    private static void addInto(Mat dst, Mat src) {
-        for (int i = 0, n = dst.size(); i < n; i++) dst.set(i, dst.get(i) + src.get(i));
-    }
-
-    /** Adds c_k to row k. */
+    /** Adds c_k to row k ((d+1) x cs: not worth a loop per precision). */
     private static void addToRows(Mat x, double[] c, int cs) {
         for (int k = 0; k < c.length; k++) {
             double ck = c[k];
@@ -305,63 +306,8 @@ public final class PhiKernel {
         }
     }
 
-    /** t_0: trH_n += sum_j (1 - tau_jn^2) z1_jn G0_j. */
-    private static void openingTrace(Mat tau, Mat z1, double[] g0, double[] trH, int cs) {
-        for (int j = 0; j < g0.length; j++) {
-            double g = g0[j];
-            for (int n = 0, i = j * cs; n < cs; n++, i++) {
-                double t = tau.get(i);
-                trH[n] += (1 - t * t) * z1.get(i) * g;
-            }
-        }
-    }
-
-    /** Copies row j of an m x cs matrix into row (a scratch array). */
-    private static void loadRow(Mat x, int j, int cs, double[] row) {
-        for (int n = 0, i = j * cs; n < cs; n++, i++) row[n] = x.get(i);
-    }
-
-    /** J_0 = diag(tanh a_0) K0x: J_0[j, k cs + n] = tau_jn K0x[j, k]. */
-    private static void openingJacobian(Mat tau, double[] k0x, Mat j0, int cs, int d, double[] rowT) {
-        for (int j = 0, m = tau.rows; j < m; j++) {
-            loadRow(tau, j, cs, rowT);
-            for (int k = 0; k < d; k++) {
-                double c = k0x[j * d + k];
-                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) j0.set(i, c * rowT[n]);
-            }
-        }
-    }
-
-    /** sq_n = sum_k KJ[j, k cs + n]^2 for row j. */
-    private static void rowSquares(Mat kj, int j, int cs, int d, double[] sq) {
-        java.util.Arrays.fill(sq, 0, cs, 0);
-        for (int k = 0; k < d; k++) {
-            for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) {
-                double v = kj.get(i);
-                sq[n] += v * v;
-            }
-        }
-    }
-
-    /** t_l: trH_n += h sum_j (1 - tau_jn^2) z_jn sum_k (K_l J_{l-1})[j, k cs + n]^2. */
-    private static void layerTrace(Mat tau, Mat zAbove, Mat kj, double[] trH, double h, int cs, int d, double[] sq) {
-        for (int j = 0, m = tau.rows; j < m; j++) {
-            rowSquares(kj, j, cs, d, sq);
-            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
-                double t = tau.get(ia);
-                trH[n] += h * (1 - t * t) * zAbove.get(ia) * sq[n];
-            }
-        }
-    }
-
-    /** J_l = J_{l-1} + h diag(tanh a_l) K_l J_{l-1}. */
-    private static void carryJacobian(Mat jPrev, Mat tau, Mat kj, Mat jOut, double h, int cs, int d, double[] rowT) {
-        for (int j = 0, m = tau.rows; j < m; j++) {
-            loadRow(tau, j, cs, rowT);
-            for (int k = 0; k < d; k++) {
-                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) jOut.set(i, jPrev.get(i) + h * rowT[n] * kj.get(i));
-            }
-        }
+    private void gemm(boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
+        Blas.gemm(staging, transA, transB, alpha, a, b, beta, c);
     }
 
     /** Phi = w^T u_{nTh-1} + 1/2 s^T M s + c^T s + cb. */
@@ -403,6 +349,7 @@ public final class PhiKernel {
         for (int n = 0; n < cs; n++) {
             for (int k = 0; k < d1; k++) gBar.set(k * cs + n, gradBar[n * d1 + k]);
         }
+        loops.traceBar(trHBar);
         for (Mat x : tauBar) x.fill(0);
         for (Mat x : zBar) x.fill(0);
         zBarTop.fill(0);
@@ -445,18 +392,14 @@ public final class PhiKernel {
     private void traceAdjoint(double[] trHBar) {
         for (int l = nTh - 1; l >= 1; l--) {
             boolean carry = l < nTh - 1; // J_l feeds the next layer, so jBar holds dLoss/dJ_l
-            if (carry) {
-                innerLayerTraceAdjoint(tau[l], zAbove(l), kj[l], jBar, tauBar[l], zBarAbove(l), trHBar, h, cs, d, sq, sj, scale, rowT);
-            } else {
-                topLayerTraceAdjoint(tau[l], zAbove(l), kj[l], tauBar[l], zBarAbove(l), trHBar, h, cs, d, sq, scale);
-            }
+            loops.layerTraceAdjoint(tau[l], zAbove(l), kj[l], carry ? jBar : null, tauBar[l], zBarAbove(l));
             // kj[l] now holds dLoss/d(K_l J_{l-1})
             gemm(false, true, 1, kj[l], jac[l - 1], 1, acc.k[l]);
             gemm(true, false, 1, wt.k[l], kj[l], carry ? 1 : 0, jBar);
         }
         java.util.Arrays.fill(k0xBarAcc, 0);
         java.util.Arrays.fill(k0Coef, 0);
-        openingTraceAdjoint(tau[0], zAbove(0), jBar, tauBar[0], zBarAbove(0), trHBar, wt.k0x, wt.g0, k0xBarAcc, k0Coef, cs, d, rowT, sj);
+        loops.openingTraceAdjoint(tau[0], zAbove(0), jBar, tauBar[0], zBarAbove(0), wt.k0x, wt.g0, k0xBarAcc, k0Coef);
         Mat k0b = acc.k[0];
         for (int j = 0; j < m; j++) {
             for (int k = 0; k < d; k++) {
@@ -466,113 +409,21 @@ public final class PhiKernel {
         }
     }
 
-    /**
-     * Adjoint of t_l for the last layer (J_l unused): overwrites KJ = K_l J_{l-1} with dLoss/dKJ and
-     * adds to dLoss/dtanh(a_l) and dLoss/dz_{l+1}.
-     */
-    private static void topLayerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat tauBar, Mat zBarAbove,
-                                             double[] trHBar, double h, int cs, int d, double[] sq, double[] scale) {
-        for (int j = 0, m = tau.rows; j < m; j++) {
-            rowSquares(kj, j, cs, d, sq);
-            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
-                double t = tau.get(ia), dt = 1 - t * t, zn = zAbove.get(ia);
-                double tb = h * trHBar[n];
-                scale[n] = 2 * tb * dt * zn;
-                double cBar = tb * sq[n];
-                tauBar.set(ia, tauBar.get(ia) - 2 * t * zn * cBar);
-                zBarAbove.set(ia, zBarAbove.get(ia) + cBar * dt);
-            }
-            for (int k = 0; k < d; k++) {
-                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) kj.set(i, scale[n] * kj.get(i));
-            }
-        }
-    }
-
-    /** As {@link #topLayerTraceAdjoint} for a layer whose J_l feeds the next one (jBar = dLoss/dJ_l). */
-    private static void innerLayerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat jBar, Mat tauBar, Mat zBarAbove,
-                                               double[] trHBar, double h, int cs, int d, double[] sq, double[] sj,
-                                               double[] scale, double[] ht) {
-        for (int j = 0, m = tau.rows; j < m; j++) {
-            java.util.Arrays.fill(sq, 0, cs, 0);
-            java.util.Arrays.fill(sj, 0, cs, 0);
-            for (int k = 0; k < d; k++) {
-                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) {
-                    double v = kj.get(i);
-                    sq[n] += v * v;
-                    sj[n] += jBar.get(i) * v;
-                }
-            }
-            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
-                double t = tau.get(ia), dt = 1 - t * t, zn = zAbove.get(ia);
-                double tb = h * trHBar[n];
-                scale[n] = 2 * tb * dt * zn;
-                ht[n] = h * t;
-                double cBar = tb * sq[n];
-                tauBar.set(ia, tauBar.get(ia) + h * sj[n] - 2 * t * zn * cBar);
-                zBarAbove.set(ia, zBarAbove.get(ia) + cBar * dt);
-            }
-            for (int k = 0; k < d; k++) {
-                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) kj.set(i, scale[n] * kj.get(i) + ht[n] * jBar.get(i));
-            }
-        }
-    }
-
-    /** Adjoint of J_0 = diag(tanh a_0) K0x and of t_0; the K0x parts collect in k0xBar and coef. */
-    private static void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] trHBar,
-                                            double[] k0x, double[] g0, double[] k0xBar, double[] coef, int cs, int d,
-                                            double[] rowT, double[] sj) {
-        for (int j = 0, m = tau.rows; j < m; j++) {
-            loadRow(tau, j, cs, rowT);
-            java.util.Arrays.fill(sj, 0, cs, 0);
-            for (int k = 0; k < d; k++) {
-                double c = k0x[j * d + k], acc = 0;
-                for (int n = 0, i = (j * d + k) * cs; n < cs; n++, i++) {
-                    double jb = jBar.get(i);
-                    sj[n] += jb * c;
-                    acc += jb * rowT[n];
-                }
-                k0xBar[j * d + k] += acc;
-            }
-            double g = g0[j], cj = 0;
-            for (int n = 0, ia = j * cs; n < cs; n++, ia++) {
-                double t = rowT[n], dt = 1 - t * t, zn = z1.get(ia);
-                double tbar = trHBar[n];
-                tauBar.set(ia, tauBar.get(ia) + sj[n] - 2 * t * zn * g * tbar);
-                z1Bar.set(ia, z1Bar.get(ia) + tbar * dt * g);
-                cj += tbar * dt * zn;
-            }
-            coef[j] += cj;
-        }
-    }
-
     /** Adjoint of section 2.1, from z_0 (= grad part) up to z_{nTh} = w. */
     private void gradientAdjoint() {
         // z_0 = K0^T p_0, p_0 = tanh(a_0) z_1
         gemm(false, false, 1, wt.k[0], gBar, 0, work);
         gemm(false, true, 1, p[0], gBar, 1, acc.k[0]);
-        productAdjoint(work, tau[0], zAbove(0), tauBar[0], zBarAbove(0));
+        loops.productAdjoint(work, tau[0], zAbove(0), tauBar[0], zBarAbove(0));
         for (int l = 1; l < nTh; l++) {
             // z_l = z_{l+1} + h K_l^T p_l
             Mat zb = zBar[l];
-            addInto(zBarAbove(l), zb);
+            loops.addInto(zBarAbove(l), zb);
             gemm(false, false, h, wt.k[l], zb, 0, work);
             gemm(false, true, h, p[l], zb, 1, acc.k[l]);
-            productAdjoint(work, tau[l], zAbove(l), tauBar[l], zBarAbove(l));
+            loops.productAdjoint(work, tau[l], zAbove(l), tauBar[l], zBarAbove(l));
         }
-        for (int j = 0; j < m; j++) {
-            double sum = 0;
-            for (int i = j * cs, end = i + cs; i < end; i++) sum += zBarTop.get(i);
-            acc.w[j] += sum;
-        }
-    }
-
-    /** Given pBar = dLoss/dp with p = tau z: tauBar += pBar z, zBar += pBar tau. */
-    private static void productAdjoint(Mat pBar, Mat tau, Mat z, Mat tauBar, Mat zBar) {
-        for (int i = 0, n = pBar.size(); i < n; i++) {
-            double pb = pBar.get(i);
-            tauBar.set(i, tauBar.get(i) + pb * z.get(i));
-            zBar.set(i, zBar.get(i) + pb * tau.get(i));
-        }
+        loops.addRowSums(zBarTop, acc.w);
     }
 
     /** Adjoint of the ResNet forward: tanh(a_l) and u_l back to K_l, b_l and s. */
@@ -580,7 +431,7 @@ public final class PhiKernel {
         uBar.fill(0);
         for (int l = nTh - 1; l >= 0; l--) {
             double hl = l == 0 ? 1 : h; // u_0 = act(a_0); u_l = u_{l-1} + h act(a_l)
-            activationAdjoint(tau[l], tauBar[l], uBar, hl, work, acc.b[l], cs);
+            loops.activationAdjoint(tau[l], tauBar[l], uBar, hl, work, acc.b[l]);
             if (l > 0) {
                 gemm(false, true, 1, work, u[l - 1], 1, acc.k[l]);
                 gemm(true, false, 1, wt.k[l], work, 1, uBar);
@@ -588,20 +439,6 @@ public final class PhiKernel {
                 gemm(false, true, 1, work, s, 1, acc.k[0]);
                 gemm(true, false, 1, wt.k[0], work, 1, sBar);
             }
-        }
-    }
-
-    /** aBar = tauBar (1 - tau^2) + hl uBar tau (act' = tanh); bBar_j += sum_n aBar_jn. */
-    private static void activationAdjoint(Mat tau, Mat tauBar, Mat uBar, double hl, Mat aBar, double[] bBar, int cs) {
-        for (int j = 0; j < bBar.length; j++) {
-            double sum = 0;
-            for (int i = j * cs, end = i + cs; i < end; i++) {
-                double t = tau.get(i);
-                double ab = tauBar.get(i) * (1 - t * t) + hl * uBar.get(i) * t;
-                aBar.set(i, ab);
-                sum += ab;
-            }
-            bBar[j] += sum;
         }
     }
 }

@@ -5,7 +5,8 @@ import org.cnf4j.backend.Mat;
 
 /**
  * Read-only copy of the parameters in the engine's precision, laid out for the kernels: the K_i as
- * BLAS matrices, small vectors as Java arrays, and the derived quantities that every sample shares
+ * BLAS matrices (pinned: their native copies are made once per step, not staged per product), small vectors as
+ * Java arrays, and the derived quantities that every sample shares
  * (M = A^T A, the squared row norms of K0x, trace(M[:d,:d])). Built once per optimiser step and
  * shared by all worker threads. Where {@link PhiHostMath#lowRank} holds, the quadratic term is applied through A
  * and M is never formed (at d = 5000 it would be 25 million entries per step).
@@ -42,6 +43,7 @@ public final class PhiWeights {
         for (int i = 0; i < nTh; i++) {
             k[i] = Mat.create(dtype, mm, shape.fanIn(i));
             k[i].copyFrom(p.data, p.tensor(PhiParams.layerWeight(i)).offset());
+            k[i].pinNative();
             b[i] = round(p.copyOf(PhiParams.layerBias(i)));
         }
         w = round(p.copyOf("w.weight"));
@@ -55,11 +57,13 @@ public final class PhiWeights {
             mMat = null;
             aMat = Mat.create(dtype, shape.r(), d1);
             aMat.copyFrom(a, 0);
+            aMat.pinNative();
             traceMx = PhiHostMath.traceXOfGram(a, shape.r(), d1, d);
         } else {
             m = PhiHostMath.gram(a, shape.r(), d1);
             mMat = Mat.create(dtype, d1, d1);
             mMat.copyFrom(m, 0);
+            mMat.pinNative();
             aMat = null;
             traceMx = PhiHostMath.traceX(m, d1, d);
         }
@@ -71,10 +75,11 @@ public final class PhiWeights {
     }
 
     /**
-     * Off-heap bytes of one copy (the K_i and M or A as BLAS matrices); an engine builds one per loss evaluation, and
-     * the garbage collector frees the previous ones only eventually.
+     * Bytes of the matrices of one copy (the K_i and M or A), on the heap and again off it (each keeps a native copy
+     * for BLAS, {@link Mat#pinNative}); an engine builds one per loss evaluation, and the garbage collector frees the
+     * previous ones only eventually.
      */
-    public static double offHeapBytes(PhiShape s, DType dtype) {
+    public static double matrixBytes(PhiShape s, DType dtype) {
         double d1 = s.d() + 1, m = s.m();
         boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
         return (m * d1 + (s.nTh() - 1) * m * m + (low ? s.r() * d1 : d1 * d1)) * PhiKernel.elementBytes(dtype);

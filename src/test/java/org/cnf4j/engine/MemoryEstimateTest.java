@@ -3,6 +3,7 @@ package org.cnf4j.engine;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.SplittableRandom;
+import org.cnf4j.backend.BlasStaging;
 import org.cnf4j.backend.DType;
 import org.cnf4j.backend.Mat;
 import org.cnf4j.engine.cpu.ChunkFlow;
@@ -33,10 +34,12 @@ class MemoryEstimateTest {
     void aChunkFlowAllocatesWhatItsEstimateSays(int d, int m, int nTh, String dtype, int cs, int nt, boolean record, long budget) {
         PhiShape s = new PhiShape(d, m, nTh);
         DType t = DType.parse(dtype);
-        long before = Mat.createdBytes();
+        long before = Mat.createdBytes(), nativeBefore = BlasStaging.allocatedBytes();
         PhiWeights w = new PhiWeights(PhiParams.initialise(s, 3), t);
-        assertEquals(PhiWeights.offHeapBytes(s, t), Mat.createdBytes() - before, 0.0, "weights");
+        assertEquals(PhiWeights.matrixBytes(s, t), Mat.createdBytes() - before, 0.0, "weights");
+        assertEquals(PhiWeights.matrixBytes(s, t), BlasStaging.allocatedBytes() - nativeBefore, 0.0, "weights' native copies");
         before = Mat.createdBytes();
+        nativeBefore = BlasStaging.allocatedBytes();
         ChunkFlow f = new ChunkFlow(s, t, cs, budget);
         f.kernel().reset(w);
         int width = d + 3;
@@ -47,7 +50,9 @@ class MemoryEstimateTest {
         if (record) f.backward(new double[cs * width], 0);
         // and again: the slots are reused, nothing new is allocated
         f.forward(w, z, 0, 0, 1, nt, Tableau.RK4, 1.0, record);
-        assertEquals(ChunkFlow.bytes(s, t, cs, nt, 4, record, budget)[1], Mat.createdBytes() - before, 0.0, "chunk flow, off the heap");
+        assertEquals(ChunkFlow.matrixBytes(s, t, cs, nt, 4, record, budget), Mat.createdBytes() - before, 0.0, "chunk flow's matrices");
+        assertEquals(ChunkFlow.bytes(s, t, cs, nt, 4, record, budget)[1], BlasStaging.allocatedBytes() - nativeBefore, 0.0, "chunk flow, off the heap");
+        assertTrue(ChunkFlow.bytes(s, t, cs, nt, 4, record, budget)[0] > ChunkFlow.matrixBytes(s, t, cs, nt, 4, record, budget), "the heap part holds the matrices");
     }
 
     @Test
@@ -57,12 +62,13 @@ class MemoryEstimateTest {
         int n = 999;   // chunks of two sizes
         EngineOptions o = EngineOptions.cpu(DType.FLOAT32, 1).withProductBudgetBytes(1 << 20);
         try (CpuFlowEngine e = new CpuFlowEngine(s, o)) {
-            long before = Mat.createdBytes();
+            long before = Mat.createdBytes(), nativeBefore = BlasStaging.allocatedBytes();
             e.loss(p, points(n, 3), n, 5, Tableau.RK4, new Alpha(1, 10, 1), true);
-            double used = Mat.createdBytes() - before;
-            double est = CpuFlowEngine.memory(s, o, n, 5, 4, true).offHeap();
+            double used = BlasStaging.allocatedBytes() - nativeBefore, matrices = Mat.createdBytes() - before;
+            MemoryEstimate.Bytes est = CpuFlowEngine.memory(s, o, n, 5, 4, true);
             // one worker met both chunk sizes; the estimate also counts the previous step's weights, not yet collected
-            assertEquals(used + PhiWeights.offHeapBytes(s, DType.FLOAT32), est, 0.0);
+            assertEquals(used + PhiWeights.matrixBytes(s, DType.FLOAT32), est.offHeap(), 0.0);
+            assertTrue(matrices + PhiWeights.matrixBytes(s, DType.FLOAT32) < est.heap(), matrices + " of matrices, estimate " + est.heap());
         }
     }
 

@@ -32,6 +32,7 @@ public class GemmBenchmark {
     /** Columns of one MINIBOONE chunk: 2000 samples in 21 chunks of 95-96, times d = 43. */
     public static final int M = 256, N = 4128;
     private Mat k, j, out;
+    private org.cnf4j.backend.BlasStaging staging;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -39,6 +40,7 @@ public class GemmBenchmark {
         k = Mat.create(DType.FLOAT32, M, M);
         j = Mat.create(DType.FLOAT32, M, N);
         out = Mat.create(DType.FLOAT32, M, N);
+        staging = new org.cnf4j.backend.BlasStaging(DType.FLOAT32, (long) M * N);
         java.util.SplittableRandom r = new java.util.SplittableRandom(1);
         for (int i = 0; i < k.size(); i++) k.set(i, r.nextDouble() - 0.5);
         for (int i = 0; i < j.size(); i++) j.set(i, r.nextDouble() - 0.5);
@@ -46,7 +48,7 @@ public class GemmBenchmark {
 
     @Benchmark
     public Mat sgemm() {
-        Blas.gemm(false, false, 1, k, j, 0, out);
+        Blas.gemm(staging, false, false, 1, k, j, 0, out);
         return out;
     }
 }

@@ -51,10 +51,15 @@ public final class ChunkFlow {
      */
     public static double[] bytes(PhiShape shape, DType dtype, int cs, int nt, int stages, boolean record, long productBudget) {
         double d = shape.d(), w = d + 3;
-        double heap = 8 * (2.0 * stages * cs * w + 2 * cs * d + cs * (d + 1) + cs + d + 1) + PhiKernel.heapBytes(shape, cs);
+        double heap = 8 * (2.0 * stages * cs * w + 2 * cs * d + cs * (d + 1) + cs + d + 1) + PhiKernel.heapBytes(shape, dtype, cs);
+        return new double[] {heap + matrixBytes(shape, dtype, cs, nt, stages, record, productBudget), PhiKernel.offHeapBytes(shape, dtype, cs)};
+    }
+
+    /** The part of {@link #bytes}'s heap that the kernel's matrices take ({@link org.cnf4j.backend.Mat#create}). */
+    public static double matrixBytes(PhiShape shape, DType dtype, int cs, int nt, int stages, boolean record, long productBudget) {
         int slots = record ? nt * stages : 1;
         boolean keep = record && (double) nt * stages * PhiKernel.productBytesPerStage(shape, dtype, cs) <= productBudget;
-        return new double[] {heap, PhiKernel.offHeapBytes(shape, dtype, cs, slots, keep)};
+        return PhiKernel.matrixBytes(shape, dtype, cs, slots, keep);
     }
 
     /**

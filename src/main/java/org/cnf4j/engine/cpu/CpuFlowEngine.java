@@ -110,7 +110,9 @@ public final class CpuFlowEngine implements FlowEngine {
         int inFlight = Math.min(chunks, 2 * options.threads());
         // per chunk in flight: its states (and adjoints) and, with the gradient, the result and a scratch vector
         heap += inFlight * 8 * (2 * hi * w + (gradient ? 2 * p + 3 : 3)) + (gradient ? 8 * p : 0);
-        off += 2 * PhiWeights.offHeapBytes(shape, options.dtype());   // this call's and the last one's, until collected
+        double weights = 2 * PhiWeights.matrixBytes(shape, options.dtype());   // this call's and the last one's, until collected
+        heap += weights;
+        off += weights;
         return new MemoryEstimate.Bytes(heap, off);
     }
 
