@@ -34,6 +34,17 @@ public final class Blas {
         blas_set_num_threads(n);
     }
 
+    /**
+     * The BLAS build in use, as its headers name it: OpenBLAS's version and the core it was built for (with
+     * DYNAMIC_ARCH it picks a kernel family per CPU at load time; OPENBLAS_VERBOSE=2 prints that choice to stderr).
+     * Benchmarks record it beside their timings.
+     */
+    public static String describe() {
+        ensureLoaded();
+        String v = OPENBLAS_VERSION.trim();
+        return (v.startsWith("OpenBLAS") ? v : "OpenBLAS " + v) + "; core " + OPENBLAS_CHAR_CORENAME.trim();
+    }
+
     /** C = alpha * op(A) * op(B) + beta * C, all row-major, with heap operands staged through {@code st}. */
     public static void gemm(BlasStaging st, boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
         int m = c.rows, n = c.cols;

@@ -81,6 +81,11 @@ public final class BenchCommand implements Callable<Integer> {
 
         try (FlowEngine engine = Engines.create(shape, opts)) {
             out.put("device", engine instanceof CpuFlowEngine ? "cpu" : "cuda");
+            if (engine instanceof CpuFlowEngine) out.put("blas", org.cnf4j.backend.Blas.describe());
+            ObjectNode env = out.putObject("thread_env");
+            for (String v : new String[] {"OPENBLAS_CORETYPE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}) {
+                if (System.getenv(v) != null) env.put(v, System.getenv(v));
+            }
             out.put("threads", engine instanceof CpuFlowEngine cpu ? cpu.threads() : opts.threads());
             out.put("n_params", params.size());
             putMb(out, "rss_after_setup_mb", LossBenchmark.currentRssMb());

@@ -24,6 +24,8 @@ class BenchCommandTest {
         JsonNode j = new ObjectMapper().readTree(stdout);
 
         assertEquals("cnf4j", j.get("bench").asText());
+        assertTrue(j.get("blas").asText().startsWith("OpenBLAS "), "the BLAS build is recorded: " + j.get("blas"));
+        assertTrue(j.get("blas").asText().contains("; core "), j.get("blas").asText());
         JsonNode cfg = j.get("config");
         for (String k : new String[] {"d", "m", "nTh", "n", "nt", "dtype", "alph", "seed", "reps", "warmup"}) {
             assertTrue(cfg.has(k), "config." + k);
