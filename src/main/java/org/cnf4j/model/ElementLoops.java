@@ -88,4 +88,15 @@ abstract class ElementLoops {
 
     /** acc_j += sum_n x_jn (row sums of an m x cs matrix, in double). */
     abstract void addRowSums(Mat x, double[] acc);
+
+    /** The widest inner or outer dimension that {@link #narrowProduct} takes. */
+    static final int NARROW = 8;
+
+    /**
+     * C = alpha op(A) op(B) + beta C when one of its dimensions is at most {@link #NARROW} (the products with
+     * K0 = [K0x, k0t] and with s at small d) and the rows it reads are a chunk long; returns false, leaving it to BLAS,
+     * otherwise. Such products run at 7-9 GFLOP/s through OpenBLAS (one pass over the data per few multiply-adds,
+     * plus the staging copies), where the loops keep the data in cache.
+     */
+    boolean narrowProduct(boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) { return false; }
 }

@@ -21,6 +21,8 @@ final class FloatLoops extends ElementLoops {
     private final float[] trH, trHBar, sq, sj, scale, ht;
     /** Row segments copied out of matrices (see the class comment). */
     private final float[] r1, r2, r3, r4, ra, rb;
+    /** The rows of the narrow operand of {@link #narrowProduct}. */
+    private final float[][] narrowRows;
 
     FloatLoops(int cs, int d, double h) {
         super(cs, d);
@@ -37,10 +39,11 @@ final class FloatLoops extends ElementLoops {
         r4 = new float[cs];
         ra = new float[cs];
         rb = new float[cs];
+        narrowRows = new float[NARROW][cs];
     }
 
     /** Java arrays of a float loop set for chunks of cs samples, in floats. */
-    static double floats(int cs) { return 12.0 * cs; }
+    static double floats(int cs) { return (12.0 + NARROW) * cs; }
 
     private static float[] a(Mat x) { return ((F32Mat) x).data; }
 
@@ -221,43 +224,84 @@ final class FloatLoops extends ElementLoops {
     }
 
     /**
-     * sum_n x_n y_n over a chunk's samples, in float, in eight interleaved partial sums: C2 does not vectorise a
-     * float sum (its order is fixed), and one running sum waits on every addition's latency (measured 1.1 against
-     * 0.7 ns per element).
+     * sum_n x_n y_n over a chunk's samples, in float: the products in one vectorised pass into {@code rb}, then
+     * {@link #sum}. C2 does not vectorise a float sum (its order is fixed), and one running sum waits on every
+     * addition's latency: measured 1.0 ns per element for the plain loop, 0.35 this way.
      */
     private float dot(float[] x, float[] y) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int n = 0;
-        for (; n + 8 <= cs; n += 8) {
-            s0 += x[n] * y[n];
-            s1 += x[n + 1] * y[n + 1];
-            s2 += x[n + 2] * y[n + 2];
-            s3 += x[n + 3] * y[n + 3];
-            s4 += x[n + 4] * y[n + 4];
-            s5 += x[n + 5] * y[n + 5];
-            s6 += x[n + 6] * y[n + 6];
-            s7 += x[n + 7] * y[n + 7];
-        }
-        for (; n < cs; n++) s0 += x[n] * y[n];
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        for (int n = 0; n < cs; n++) rb[n] = x[n] * y[n];
+        return sum(rb);
     }
 
-    /** sum_n x_n, as {@link #dot}. */
+    /** sum_n x_n in four interleaved partial sums (see {@link #dot}). */
     private float sum(float[] x) {
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int n = 0;
-        for (; n + 8 <= cs; n += 8) {
+        for (; n + 4 <= cs; n += 4) {
             s0 += x[n];
             s1 += x[n + 1];
             s2 += x[n + 2];
             s3 += x[n + 3];
-            s4 += x[n + 4];
-            s5 += x[n + 5];
-            s6 += x[n + 6];
-            s7 += x[n + 7];
         }
         for (; n < cs; n++) s0 += x[n];
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override boolean narrowProduct(boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
+        if (alpha != 1) return false;
+        float[] x = a(a), y = a(b), out = a(c);
+        float bt = (float) beta;
+        if (!transA && !transB && a.cols <= NARROW && b.cols == cs) {
+            // C (r x cs) = A (r x q) B (q x cs): per row of C, q scaled rows of B
+            int q = a.cols;
+            for (int k = 0; k < q; k++) load(y, k * cs, narrowRows[k]);
+            for (int j = 0; j < c.rows; j++) {
+                loadScaled(out, j * cs, bt, ra);
+                for (int k = 0; k < q; k++) {
+                    float w = x[j * q + k];
+                    float[] rk = narrowRows[k];
+                    for (int n = 0; n < cs; n++) ra[n] += w * rk[n];
+                }
+                store(ra, out, j * cs);
+            }
+            return true;
+        }
+        if (transA && !transB && a.cols <= NARROW && b.cols == cs) {
+            // C (q x cs) = A^T (q x r) B (r x cs): each row of B added to the q rows of C
+            int q = a.cols;
+            for (int k = 0; k < q; k++) loadScaled(out, k * cs, bt, narrowRows[k]);
+            for (int j = 0; j < a.rows; j++) {
+                load(y, j * cs, ra);
+                for (int k = 0; k < q; k++) {
+                    float w = x[j * q + k];
+                    float[] rk = narrowRows[k];
+                    for (int n = 0; n < cs; n++) rk[n] += w * ra[n];
+                }
+            }
+            for (int k = 0; k < q; k++) store(narrowRows[k], out, k * cs);
+            return true;
+        }
+        if (!transA && transB && b.rows <= NARROW && a.cols == cs) {
+            // C (r x q) = A (r x cs) B^T (cs x q): dot products over the samples
+            int q = b.rows;
+            for (int k = 0; k < q; k++) load(y, k * cs, narrowRows[k]);
+            for (int j = 0; j < a.rows; j++) {
+                load(x, j * cs, ra);
+                for (int k = 0; k < q; k++) out[j * q + k] = (bt == 0 ? 0 : bt * out[j * q + k]) + dot(ra, narrowRows[k]);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** row = beta * src[off ..] (zeros when beta = 0, whatever src holds). */
+    private void loadScaled(float[] src, int off, float beta, float[] row) {
+        if (beta == 0) {
+            java.util.Arrays.fill(row, 0);
+            return;
+        }
+        load(src, off, row);
+        if (beta != 1) for (int n = 0; n < cs; n++) row[n] *= beta;
     }
 
     @Override void productAdjoint(Mat pBar, Mat tau, Mat z, Mat tauBar, Mat zBar) {

@@ -306,8 +306,9 @@ public final class PhiKernel {
         }
     }
 
+    /** C = alpha op(A) op(B) + beta C: narrow products in the loops (in float32), the rest through BLAS. */
     private void gemm(boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
-        Blas.gemm(staging, transA, transB, alpha, a, b, beta, c);
+        if (!loops.narrowProduct(transA, transB, alpha, a, b, beta, c)) Blas.gemm(staging, transA, transB, alpha, a, b, beta, c);
     }
 
     /** Phi = w^T u_{nTh-1} + 1/2 s^T M s + c^T s + cb. */
