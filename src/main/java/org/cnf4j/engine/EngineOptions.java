@@ -75,6 +75,8 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
 
     public EngineOptions withProductBudgetBytes(long v) { return edit(e -> e.productBudgetBytes = v); }
 
+    public EngineOptions withChunkColumns(int v) { return edit(e -> e.chunkColumns = v); }
+
     public EngineOptions withCudaMath(String v) { return edit(e -> e.cudaMath = v); }
 
     public EngineOptions withCudaMaxChunk(int v) { return edit(e -> e.cudaMaxChunk = v); }
