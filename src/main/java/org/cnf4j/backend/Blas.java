@@ -58,8 +58,8 @@ public final class Blas {
         }
         if (c.dtype() != st.dtype || a.dtype() != st.dtype || b.dtype() != st.dtype) throw new IllegalArgumentException("gemm: mixed precisions");
         if (c.pinned() != null) throw new IllegalArgumentException("gemm: the product cannot be a pinned matrix");
-        NativeBuffer na = stage(st, 0, a), nb = stage(st, 1, b), nc = st.slots[2];
         if (c.size() > st.elements) throw new IllegalArgumentException("gemm: C has " + c.size() + " elements, staging holds " + st.elements);
+        NativeBuffer na = stage(st, 0, a), nb = stage(st, 1, b), nc = st.slots[2];
         if (beta != 0) c.toNative(nc.address());
         int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
         if (st.dtype == DType.FLOAT32) {

@@ -21,9 +21,13 @@ public final class F32Mat extends Mat {
         data[i] = (float) v;
     }
 
-    @Override public void fill(double v) { java.util.Arrays.fill(data, (float) v); }
+    @Override public void fill(double v) {
+        assert notPinned();
+        java.util.Arrays.fill(data, (float) v);
+    }
 
     @Override public void copyFrom(Mat src) {
+        assert notPinned();
         if (src instanceof F32Mat o && o.size() == size()) System.arraycopy(o.data, 0, data, 0, data.length);
         else for (int i = 0, n = size(); i < n; i++) data[i] = (float) src.get(i);
     }

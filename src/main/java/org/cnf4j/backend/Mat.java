@@ -83,6 +83,6 @@ public abstract class Mat {
     /** Copies size() elements from native memory at {@code address} into this matrix. */
     abstract void fromNative(long address);
 
-    /** Fails (with assertions on, as in the tests) when a pinned matrix is written: its native copy would go stale. */
+    /** For assertions (on in the tests): a pinned matrix written through set, fill or copyFrom would leave its native copy stale. */
     final boolean notPinned() { return pinned == null; }
 }

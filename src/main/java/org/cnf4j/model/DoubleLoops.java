@@ -110,12 +110,6 @@ final class DoubleLoops extends ElementLoops {
 
     @Override void traceBar(double[] v) { System.arraycopy(v, 0, trHBar, 0, cs); }
 
-    @Override double traceBarSum() {
-        double s = 0;
-        for (int n = 0; n < cs; n++) s += trHBar[n];
-        return s;
-    }
-
     @Override void layerTraceAdjoint(Mat tau, Mat zAbove, Mat kj, Mat jBar, Mat tauBar, Mat zBarAbove) {
         double[] t = a(tau), z = a(zAbove), k = a(kj), tb = a(tauBar), zb = a(zBarAbove), jb = jBar == null ? null : a(jBar);
         for (int j = 0, m = tau.rows; j < m; j++) {

@@ -64,9 +64,6 @@ abstract class ElementLoops {
     /** Takes dLoss/dtrH per sample for the adjoint passes below. */
     abstract void traceBar(double[] trHBar);
 
-    /** The sum over samples of dLoss/dtrH. */
-    abstract double traceBarSum();
-
     /**
      * Adjoint of t_l: overwrites KJ = K_l J_{l-1} with dLoss/dKJ and adds to dLoss/dtanh(a_l) and dLoss/dz_{l+1}.
      * {@code jBar} is dLoss/dJ_l when J_l feeds the next layer, null for the last layer (J_l unused).
