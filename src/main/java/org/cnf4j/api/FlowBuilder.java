@@ -61,6 +61,9 @@ public final class FlowBuilder {
     /** Adam learning rate. */
     public FlowBuilder learningRate(double lr) { o.lr(lr); return this; }
 
+    /** Raise the learning rate linearly over the first {@code iterations} iterations (0: none). */
+    public FlowBuilder warmup(int iterations) { o.warmup(iterations); return this; }
+
     /** Multiply the learning rate by {@code factor} every {@code every} iterations (0: never). */
     public FlowBuilder learningRateDrop(double factor, int every) { o.lrDrop(factor).dropEvery(every); return this; }
 

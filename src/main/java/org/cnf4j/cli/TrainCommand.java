@@ -39,7 +39,9 @@ import picocli.CommandLine.Spec;
                 + "alpha 1,100,5, lr 0.1 halved every 100 iterations, 500 iterations, validation every 10). "
                 + "maf:NAME: the reference's row for that set (ALGORITHMS.md section 4) with clamp 1.5 and early stopping 20. "
                 + "Other files with d > 2: width 64, 2 layers, nt 8/16, batch 1000 (at most the training rows), alpha 1,100,15, "
-                + "lr 0.01, clamp 1.5, 2000 iterations, validation once per epoch, early stopping 20."})
+                + "lr 0.1 after a 50-iteration warm-up, clamp 1.5, validation once per epoch (every 10 to 50 iterations), and it stops "
+                + "by itself: after 20 validations without improvement lr / 10, three times, then the end (at most 20000 iterations; "
+                + "--time-budget caps the wall time)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--data", paramLabel = "SOURCE", description = "Toy name (swissroll, 8gaussians, pinwheel, circles, moons, 2spirals, checkerboard, rings), "
@@ -79,6 +81,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layers", description = "ResNet layers nTh >= 2.") Integer layers;
     @Option(names = "--alpha", description = "Loss weights a0,a1,a2.") String alpha;
     @Option(names = "--lr", description = "Adam learning rate.") Double lr;
+    @Option(names = "--warmup", description = "Raise the learning rate linearly from lr/N to lr over the first N iterations (each "
+            + "subproblem for jko); 0 none.") Integer warmup;
     @Option(names = "--lr-drop", description = "Factor of the step decay (default 0.5).") Double lrDrop;
     @Option(names = "--drop-every", description = "Multiply the learning rate by --lr-drop every N iterations; 0 never.") Integer dropEvery;
     @Option(names = "--early-stopping", description = "After N validations without improvement divide lr by 10 (3 times), then stop "
@@ -130,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
                     timeBudget == null ? null : duration(timeBudget), eo, console, null);
         } else {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
-                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr)
+                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
                     .valEvery(valEvery).seed(seed).batchShards(batchShards).budget(budget).adam(adam).toySamples(toySamples)
                     .timeBudget(timeBudget == null ? null : duration(timeBudget)).checkpointEvery(checkpointEvery).plot(!noPlot);

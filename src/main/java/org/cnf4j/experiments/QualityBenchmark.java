@@ -1,5 +1,6 @@
 package org.cnf4j.experiments;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.eval.FlowModel;
 import org.cnf4j.format.MatrixFile;
+import org.cnf4j.plot.Charts;
 import org.cnf4j.run.RunResult;
 import org.cnf4j.run.TrainingOptions;
 import org.cnf4j.run.TrainingRun;
@@ -49,9 +51,15 @@ public final class QualityBenchmark {
 
     /** One flow and its baselines on one seed's split; NLLs in the data's units, KL NaN without a known density. */
     public record Row(String source, long seed, double flowNll, double gaussianNll, double mixtureNll, int mixtureComponents, double trueNll,
-                      int iterations, double trainSeconds) {
+                      int iterations, double trainSeconds, Curve curve) {
         double kl(double nll) { return nll - trueNll; }
     }
+
+    /**
+     * The flow's validation NLL (data units) at each validation, against iteration and seconds since the start, with
+     * the baselines' validation NLL on the same rows: what curves.csv and curves.png show.
+     */
+    public record Curve(List<double[]> points, double gaussianValidation, double mixtureValidation) {}
 
     private final Settings s;
 
@@ -80,15 +88,20 @@ public final class QualityBenchmark {
     }
 
     private Row measure(String name, String file, long seed, Mixture truth) throws IOException {
+        Dataset ds = DataSets.load(file, seed);   // the split training uses
         int[] its = {0};
-        org.cnf4j.run.RunListener count = new org.cnf4j.run.RunListener() {
+        List<double[]> points = new ArrayList<>();
+        long t0 = System.nanoTime();
+        org.cnf4j.run.RunListener watch = new org.cnf4j.run.RunListener() {
             @Override public void onIteration(int iter, org.cnf4j.engine.LossResult r, double lr) { its[0]++; }
+
+            @Override public void onValidation(int iter, org.cnf4j.engine.LossResult v, boolean best) {
+                points.add(new double[] {iter, (System.nanoTime() - t0) / 1e9, v.c() + ds.nllOffset()});
+            }
         };
         TrainingOptions o = new TrainingOptions().data(file).seed(seed).timeBudget(s.timeBudget()).plot(false).iters(s.iters());
-        long t0 = System.nanoTime();
-        RunResult res = TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, s.threads()), count);
+        RunResult res = TrainingRun.start(o, EngineOptions.cpu(DType.FLOAT32, s.threads()), watch);
         double secs = (System.nanoTime() - t0) / 1e9;
-        Dataset ds = DataSets.load(file, seed);   // the split training used
         double flow;
         try (FlowEngine e = Engines.create(res.model().shape(), EngineOptions.cpu(DType.FLOAT64, s.threads()))) {
             flow = -average(res.model().logDensity(e, res.model().nt(), ds.test(), ds.nTest(), true)) + ds.nllOffset();
@@ -97,7 +110,7 @@ public final class QualityBenchmark {
         double trueNll = Double.NaN;
         if (truth != null) trueNll = -average(truth.logDensity(ds.unstandardise(ds.test()), ds.nTest()));
         return new Row(name, seed, flow, b.gaussian().testNll() + b.offset(), b.mixture().testNll() + b.offset(), b.mixture().components(), trueNll,
-                its[0], secs);
+                its[0], secs, new Curve(points, b.gaussian().validationNll() + b.offset(), b.mixture().validationNll() + b.offset()));
     }
 
     private void write(Path out, List<Row> rows, String command, double wall) throws IOException {
@@ -131,7 +144,60 @@ public final class QualityBenchmark {
                 + "(seeded; written to %s.csv), split like any file.%n", s.syntheticRows(), MIXTURE));
         md.append(String.format(Locale.ROOT, "- Machine: %s; %d engine threads; wall time %.0f s.%n", ResultFiles.machine(), s.threads(), wall));
         md.append("- Command: `").append(command).append("`\n");
+        md.append("- curves.csv and curves.png: each run's validation NLL against time, beside the baselines' validation NLL.\n");
         ResultFiles.write(out.resolve("results.md"), md.toString());
+        writeCurves(out, rows);
+    }
+
+    private void writeCurves(Path out, List<Row> rows) throws IOException {
+        List<List<String>> csv = new ArrayList<>();
+        for (Row r : rows) {
+            for (double[] p : r.curve().points()) {
+                csv.add(ResultFiles.row(r.source(), r.seed(), (int) p[0], ResultFiles.num(p[1], 1), ResultFiles.num(p[2], 4)));
+            }
+        }
+        ResultFiles.csv(out.resolve("curves.csv"), List.of("data", "seed", "iteration", "seconds", "validation_nll"), csv);
+        Charts ch = new Charts(s.sources().size(), 1);
+        Color[] seedColors = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(148, 103, 189)};
+        for (int col = 0; col < s.sources().size(); col++) {
+            String src = s.sources().get(col);
+            List<Row> rs = rows.stream().filter(r -> r.source().equals(src)).toList();
+            double tMax = 1, lo = Double.POSITIVE_INFINITY, first = Double.NEGATIVE_INFINITY;
+            for (Row r : rs) {
+                lo = Math.min(lo, Math.min(r.curve().mixtureValidation(), r.curve().gaussianValidation()));
+                for (double[] p : r.curve().points()) {
+                    tMax = Math.max(tMax, p[1]);
+                    if (Double.isFinite(p[2])) lo = Math.min(lo, p[2]);
+                }
+                // the top of the panel: the Gaussian, or the flow's second validation (its first is often far above)
+                var pts = r.curve().points();
+                first = Math.max(first, Math.max(r.curve().gaussianValidation(), pts.size() > 1 ? pts.get(1)[2] : Double.NEGATIVE_INFINITY));
+            }
+            double hi = Double.isFinite(first) ? first : lo + 1, pad = 0.05 * (hi - lo);
+            Charts.Panel panel = ch.panel(col, 0, 0, tMax, lo - pad, hi + pad).frame(src + ": validation NLL", "seconds", "NLL (nats, data units)");
+            List<String> names = new ArrayList<>();
+            List<Color> colors = new ArrayList<>();
+            for (int k = 0; k < rs.size(); k++) {
+                Row r = rs.get(k);
+                Color c = seedColors[k % seedColors.length];
+                double[] xs = r.curve().points().stream().mapToDouble(p -> p[1]).toArray();
+                double[] ys = r.curve().points().stream().mapToDouble(p -> Math.min(p[2], hi + pad)).toArray();
+                if (xs.length > 0) panel.line(xs, ys, c, 1.5f);
+                names.add("flow, seed " + r.seed());
+                colors.add(c);
+            }
+            if (!rs.isEmpty()) {
+                double g = rs.get(0).curve().gaussianValidation(), m = rs.get(0).curve().mixtureValidation();
+                panel.line(new double[] {0, tMax}, new double[] {g, g}, Color.GRAY, 1f);
+                panel.line(new double[] {0, tMax}, new double[] {m, m}, Color.BLACK, 1f);
+                names.add("Gaussian (seed " + rs.get(0).seed() + ")");
+                colors.add(Color.GRAY);
+                names.add("mixture (seed " + rs.get(0).seed() + ")");
+                colors.add(Color.BLACK);
+            }
+            panel.legend(names, colors);
+        }
+        ch.write(out.resolve("curves.png"));
     }
 
     private static double average(double[] a) { return java.util.Arrays.stream(a).average().orElse(Double.NaN); }

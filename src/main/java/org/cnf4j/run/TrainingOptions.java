@@ -19,7 +19,7 @@ public final class TrainingOptions {
     private Dataset dataset;
     private Path out;
     private String method = OTFLOW;
-    private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery;
+    private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery, warmup;
     private Integer checkpointEvery, batchShards, toySamples;
     private String budget, adam;
     private java.time.Duration timeBudget;
@@ -67,6 +67,7 @@ public final class TrainingOptions {
     public TrainingOptions alpha(String v) { alpha = v; return this; }
 
     public TrainingOptions lr(Double v) { lr = v; return this; }
+    public TrainingOptions warmup(Integer v) { warmup = v; return this; }
 
     public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
 
@@ -141,6 +142,7 @@ public final class TrainingOptions {
     public Integer layers() { return layers; }
     public String alpha() { return alpha; }
     public Double lr() { return lr; }
+    public Integer warmup() { return warmup; }
     public Double lrDrop() { return lrDrop; }
     public Integer dropEvery() { return dropEvery; }
     public Integer earlyStopping() { return earlyStopping; }

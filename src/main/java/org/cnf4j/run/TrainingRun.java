@@ -146,8 +146,7 @@ public final class TrainingRun {
         if (b < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + b);
         int valEvery;
         if (o.valEvery() != null) valEvery = o.valEvery();
-        else if (rec.valEvery() > 0) valEvery = rec.valEvery();
-        else valEvery = Math.max(1, nTrain / b);   // once per epoch
+        else valEvery = rec.validationInterval(nTrain / b);
         int vb = or(o.valBatch(), rec.valBatch());
         if (finite) vb = Math.min(vb, nValidation);
         DataParallel.requireRows(tasks, b, "--batch");
@@ -175,7 +174,7 @@ public final class TrainingRun {
                 or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lr(),
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
-                or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0);
+                or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()));
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);

@@ -163,9 +163,10 @@ public final class OtFlowTrainer {
         return Math.sqrt(q);
     }
 
-    /** The scheduled rate for iteration it: lr0 * factor^floor((it-1)/dropEvery) * scale / 10^stage. */
+    /** The scheduled rate for iteration it: lr0 * min(1, it/warmup) * factor^floor((it-1)/dropEvery) * scale / 10^stage. */
     private double learningRate(int it, double scale, int stage) {
         double lr = cfg.lr() * scale;
+        if (it < cfg.warmup()) lr *= (double) it / cfg.warmup();
         for (int i = 0; i < Math.min(stage, MAX_LR_STAGES); i++) lr /= 10;
         if (cfg.lrDropEvery() > 0) lr *= Math.pow(cfg.lrDropFactor(), (it - 1) / cfg.lrDropEvery());
         return lr;

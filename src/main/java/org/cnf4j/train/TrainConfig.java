@@ -17,10 +17,22 @@ import org.cnf4j.ode.Alpha;
  * @param gradTol      stop when the mean norm of the training gradient since the last validation falls below this
  *                     fraction of its mean over the first validation interval (JKO-Flow's relative-gradient rule);
  *                     0 disables it
+ * @param warmup       the learning rate rises linearly from lr/warmup to lr over the first warmup iterations (of each
+ *                     subproblem); 0 starts at lr. Adam's first steps move every parameter by about lr at once, which
+ *                     at a high rate throws the field far off (docs/QUALITY.md)
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                          int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol) {
+                          int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup) {
+
+    /** Without a warm-up. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, 0);
+    }
 
     /** Without early stopping or the gradient rule. */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -34,7 +46,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol);
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup);
     }
 
     public TrainConfig {
@@ -54,6 +66,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("lr drop factor must be finite, got " + lrDropFactor);
         if (!Double.isFinite(clamp)) throw new IllegalArgumentException("clamp must be finite, got " + clamp);
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
+        if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }
 

@@ -43,5 +43,15 @@ class QualityBenchmarkTest {
         String md = Files.readString(dir.resolve("results.md"));
         assertTrue(md.contains("| mixture16 |"), md);
         assertTrue(Files.isRegularFile(dir.resolve("mixture16.csv")));
+        // the validation curve: the one validation of a 4-iteration run (the last iteration), beside the baselines
+        List<double[]> pts = r.curve().points();
+        assertEquals(4, (int) pts.get(pts.size() - 1)[0]);
+        assertTrue(Double.isFinite(pts.get(0)[2]) && pts.get(0)[1] > 0, "NLL and seconds of " + java.util.Arrays.toString(pts.get(0)));
+        assertTrue(r.curve().mixtureValidation() < r.curve().gaussianValidation() + 1e-9, r.curve().toString());
+        List<String> csv = Files.readAllLines(dir.resolve("curves.csv"));
+        assertEquals("data,seed,iteration,seconds,validation_nll", csv.get(0));
+        assertEquals(1 + pts.size(), csv.size());
+        assertTrue(csv.get(csv.size() - 1).startsWith("mixture16,0,4,"), csv.toString());
+        assertTrue(Files.size(dir.resolve("curves.png")) > 1000);
     }
 }

@@ -1,0 +1,35 @@
+package org.cnf4j.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Which defaults a source gets, and the validation interval each recipe's rule gives. */
+class RecipeTest {
+    @Test
+    void filesGetTheFastRecipeAndMafSetsKeepThePapers() {
+        Recipe f = Recipe.forData("data/digits.csv", 64, 1437);
+        assertEquals(0.1, f.lr());
+        assertEquals(50, f.warmup());
+        assertEquals(20, f.earlyStopping());
+        assertEquals(1000, f.batch());
+        assertEquals(400, Recipe.forData("x.csv", 30, 400).batch(), "the batch is at most the training rows");
+        Recipe m = Recipe.forData("maf:miniboone", 43, 29556);
+        assertEquals(0.02, m.lr());
+        assertEquals(0, m.warmup(), "the paper's recipe has no warm-up");
+        assertEquals(8000, m.iters());
+        assertEquals(0, Recipe.forData("toy.csv", 2, 5000).warmup());
+    }
+
+    @Test
+    void validationIntervals() {
+        Recipe file = Recipe.TABULAR;
+        assertEquals(10, file.validationInterval(1), "small sets: at most every 10 iterations");
+        assertEquals(16, file.validationInterval(16), "once per epoch in between");
+        assertEquals(50, file.validationInterval(48_000), "large sets: at least every 50");
+        Recipe maf = Recipe.maf("power");
+        assertEquals(1, maf.validationInterval(0));
+        assertEquals(1659, maf.validationInterval(1659), "the reference: once per epoch");
+        assertEquals(10, Recipe.TOY.validationInterval(3));
+    }
+}
