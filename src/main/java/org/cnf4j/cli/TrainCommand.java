@@ -242,6 +242,12 @@ public final class TrainCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%siter %5d: loss or gradient not finite; restored the last good state, lr now %.3g%n", prefix(), iter, newLr);
         }
 
+        @Override public void onBlowUp(int iter, double valJ, double bestJ, double newLr) {
+            endProgress();
+            System.out.printf(Locale.ROOT, "%siter %5d: validation J %.4g blew up (best %.4g); restored the best parameters, lr now %.3g%n", prefix(), iter,
+                    valJ, bestJ, newLr);
+        }
+
         /** Main prints the TrainingDivergedException that follows as the one error line; it must start on a clean line. */
         @Override public void onDiverged(int iter, int failures, double lastLr) { endProgress(); }
 

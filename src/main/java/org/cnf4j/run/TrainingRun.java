@@ -487,6 +487,11 @@ public final class TrainingRun {
 
         @Override public void onPlateau(int iter, boolean stopping, double newLr) { user.onPlateau(iter, stopping, newLr); }
 
+        @Override public void onBlowUp(int iter, double valJ, double bestJ, double newLr) {
+            if (files != null) files.onBlowUp(iter, valJ, bestJ, newLr);
+            user.onBlowUp(iter, valJ, bestJ, newLr);
+        }
+
         @Override public void onConverged(int iter, double ratio) { user.onConverged(iter, ratio); }
 
         @Override public void onTimeUp(int iter) {
@@ -547,6 +552,11 @@ public final class TrainingRun {
 
         void onRecovery(int iter, double newLr) {
             log.printf(Locale.ROOT, "# iter %d: non-finite loss or gradient; restored the last good state, lr now %.3g%n", global(iter), newLr);
+        }
+
+        void onBlowUp(int iter, double valJ, double bestJ, double newLr) {
+            log.printf(Locale.ROOT, "# iter %d: validation J %.6g blew up (best %.6g); restored the best parameters with a fresh Adam, lr now %.3g%n",
+                    global(iter), valJ, bestJ, newLr);
         }
 
         void onTimeUp(int iter) {

@@ -25,6 +25,8 @@ public final class OtFlowTrainer {
     public static final int MAX_RECOVERIES = 5;
     /** Early stopping: tenfold learning-rate drops before the next plateau ends training. */
     public static final int MAX_LR_STAGES = 3;
+    /** {@link #blownUp}: how many times the best validation loss's magnitude above it counts as a blow-up. */
+    public static final double BLOW_UP = 10;
 
     private final TrainConfig cfg;
     private final FlowEngine engine;
@@ -117,6 +119,16 @@ public final class OtFlowTrainer {
                     s.bestIter = it;
                 }
                 for (TrainListener l : listeners) l.onValidation(it, v, isBest);
+                if (blownUp(v.j(), s.bestJ)) {
+                    // a finite explosion (the non-finite recovery above never sees it) leaves a dead field that no
+                    // lower rate revives: go back to the best parameters with fresh moments and half the rate
+                    double badJ = v.j();
+                    s.params = s.best.copy();
+                    s.adam = new Adam(s.params.data.length, s.adam.learningRate());
+                    s.lrScale *= 0.5;
+                    s.plateau = 0;
+                    for (TrainListener l : listeners) l.onBlowUp(it, badJ, s.bestJ, learningRate(it + 1, s.lrScale, s.lrStage));
+                }
                 gradientRule(s, it);
                 if (cfg.earlyStopping() > 0 && !s.converged) {
                     s.plateau = isBest ? 0 : s.plateau + 1;
@@ -155,6 +167,15 @@ public final class OtFlowTrainer {
             s.converged = true;
             for (TrainListener l : listeners) l.onConverged(it, mean / s.gradRef);
         }
+    }
+
+    /**
+     * A validation loss more than {@link #BLOW_UP} times the best's magnitude above the best (or not finite once a best
+     * exists). Noise and overfitting stay far below that; a field that blew up is far above it (docs/QUALITY.md).
+     */
+    static boolean blownUp(double valJ, double bestJ) {
+        if (!Double.isFinite(bestJ)) return false;
+        return !Double.isFinite(valJ) || valJ - bestJ > BLOW_UP * Math.max(Math.abs(bestJ), 1);
     }
 
     private static double norm(double[] g) {

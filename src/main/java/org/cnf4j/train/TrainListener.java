@@ -14,6 +14,12 @@ public interface TrainListener {
     default void onRecovery(int iter, double newLr) {}
 
     /**
+     * The validation loss at {@code iter} ({@code valJ}) blew up far above the best ({@code bestJ}): the best parameters
+     * were restored with a fresh Adam, and lr is now {@code newLr}.
+     */
+    default void onBlowUp(int iter, double valJ, double bestJ, double newLr) {}
+
+    /**
      * Training gives up at {@code iter}: {@code failures} non-finite steps in a row there, the last at learning rate
      * {@code lastLr}; a {@link TrainingDivergedException} follows.
      */
