@@ -65,9 +65,13 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
         String s = source == null ? "" : source.toLowerCase(Locale.ROOT);
         Recipe m = s.startsWith("maf:") ? maf(s.split(":")[1]) : null;
         if (m != null) return m;
-        Recipe t = TABULAR;
-        return new Recipe(t.width, t.layers, t.nt, t.ntVal, Math.min(t.batch, nTrain), t.valBatch, t.iters, t.alpha, t.lr,
-                t.dropEvery, t.earlyStopping, t.clamp, t.resampleEvery, t.valEvery, t.warmup);
+        return TABULAR.withBatchAtMost(nTrain);
+    }
+
+    /** This recipe with its batch at most {@code rows}. */
+    private Recipe withBatchAtMost(int rows) {
+        return new Recipe(width, layers, nt, ntVal, Math.min(batch, rows), valBatch, iters, alpha, lr, dropEvery, earlyStopping, clamp,
+                resampleEvery, valEvery, warmup);
     }
 
     /**

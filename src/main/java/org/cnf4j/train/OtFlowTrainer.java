@@ -126,7 +126,6 @@ public final class OtFlowTrainer {
                     s.params = s.best.copy();
                     s.adam = new Adam(s.params.data.length, s.adam.learningRate());
                     s.lrScale *= 0.5;
-                    s.plateau = 0;
                     for (TrainListener l : listeners) l.onBlowUp(it, badJ, s.bestJ, learningRate(it + 1, s.lrScale, s.lrStage));
                 }
                 gradientRule(s, it);
