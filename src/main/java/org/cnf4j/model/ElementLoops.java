@@ -23,13 +23,35 @@ abstract class ElementLoops {
     }
 
     static ElementLoops of(DType dtype, int cs, int d, double h) {
-        return dtype == DType.FLOAT32 ? new FloatLoops(cs, d, h) : new DoubleLoops(cs, d, h);
+        return dtype == DType.FLOAT32 ? new FloatLoops(cs, d, h, defers(d)) : new DoubleLoops(cs, d, h);
     }
 
-    /** The Java arrays of the loops for chunks of cs samples, in bytes (what the constructors allocate). */
-    static double bytes(DType dtype, int cs) {
-        return dtype == DType.FLOAT32 ? 4 * FloatLoops.floats(cs) : 8 * DoubleLoops.doubles(cs);
+    /**
+     * Whether the float loops defer their sums over samples ({@link DeferredSums}): at d + 1 <= {@link #NARROW},
+     * where those sums are a large part of the element-wise work and their per-sample rows are small.
+     */
+    static boolean defers(int d) { return d + 1 <= NARROW; }
+
+    /** The Java arrays of the loops for chunks of cs samples, in bytes (what the constructors allocate, and the deferred rows). */
+    static double bytes(DType dtype, PhiShape s, int cs) {
+        if (dtype != DType.FLOAT32) return 8 * DoubleLoops.doubles(cs);
+        return 4 * (FloatLoops.floats(cs) + (defers(s.d()) ? DeferredSums.floats(s, cs) : 0));
     }
+
+    /**
+     * The sums over samples that went into gradient accumulators since the last call ({@link #addRowSums},
+     * {@link #openingTraceAdjoint}, {@link #accumulateOuter}) land in them now. Loops that sum at once do nothing.
+     */
+    void flush() {}
+
+    /** Drops deferred sums not yet flushed: a new gradient accumulation starts. */
+    void discard() {}
+
+    /**
+     * target += a b^T for a gradient accumulator, a (r x cs) and b (q x cs) a chunk wide, q at most {@link #NARROW};
+     * returns false (nothing done) when these loops leave it to a product. Deferring loops add it at {@link #flush}.
+     */
+    boolean accumulateOuter(Mat a, Mat b, Mat target) { return false; }
 
     /** Opening layer: tau = tanh(a), u = act(a) with a = pre + b (row j gets b_j). */
     abstract void opening(Mat pre, double[] b, Mat tau, Mat u);
@@ -72,7 +94,7 @@ abstract class ElementLoops {
 
     /**
      * Adjoint of J_0 = diag(tanh a_0) K0x and of t_0; adds dLoss/dK0x to k0xBar (m x d) and the G0 weights to coef
-     * (dLoss/dK0x = ... + 2 coef_j K0x[j, :]).
+     * (dLoss/dK0x = ... + 2 coef_j K0x[j, :]). Both are accumulators: deferring loops add to them at {@link #flush}.
      */
     abstract void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] k0x, double[] g0,
                                       double[] k0xBar, double[] coef);
@@ -83,7 +105,10 @@ abstract class ElementLoops {
     /** aBar = tauBar (1 - tau^2) + hl uBar tau (act' = tanh); bBar_j += sum_n aBar_jn. */
     abstract void activationAdjoint(Mat tau, Mat tauBar, Mat uBar, double hl, Mat aBar, double[] bBar);
 
-    /** acc_j += sum_n x_jn (row sums of an m x cs matrix, in double). */
+    /**
+     * acc_j += sum_n x_jn (row sums of an m x cs matrix, in double). acc is a gradient accumulator: deferring loops
+     * add to it at {@link #flush}.
+     */
     abstract void addRowSums(Mat x, double[] acc);
 
     /** The widest inner or outer dimension that {@link #narrowProduct} takes. */

@@ -25,9 +25,12 @@ final class FloatLoops extends ElementLoops {
     private final float[] products;
     /** The rows of the narrow operand of {@link #narrowProduct}. */
     private final float[][] narrowRows;
+    /** Sums over samples into gradient accumulators, kept per sample until {@link #flush}; null: summed at once. */
+    private final DeferredSums deferred;
 
-    FloatLoops(int cs, int d, double h) {
+    FloatLoops(int cs, int d, double h, boolean defer) {
         super(cs, d);
+        deferred = defer ? new DeferredSums(cs) : null;
         this.h = (float) h;
         trH = new float[cs];
         trHBar = new float[cs];
@@ -193,7 +196,10 @@ final class FloatLoops extends ElementLoops {
     @Override void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] k0x, double[] g0,
                                       double[] k0xBar, double[] coef) {
         float[] t = a(tau), z = a(z1), jb = a(jBar), tb = a(tauBar), zb = a(z1Bar);
-        for (int j = 0, m = tau.rows; j < m; j++) {
+        int m = tau.rows;
+        float[][] k0xRows = deferred == null ? null : deferred.entryRows(k0xBar, m * d);
+        float[][] coefRows = deferred == null ? null : deferred.entryRows(coef, m);
+        for (int j = 0; j < m; j++) {
             int ia = j * cs;
             load(t, ia, r1);
             java.util.Arrays.fill(sj, 0);
@@ -201,7 +207,12 @@ final class FloatLoops extends ElementLoops {
                 float c = (float) k0x[j * d + q];
                 load(jb, (j * d + q) * cs, ra);
                 for (int n = 0; n < cs; n++) sj[n] += ra[n] * c;
-                k0xBar[j * d + q] += dot(ra, r1);
+                if (k0xRows == null) {
+                    k0xBar[j * d + q] += dot(ra, r1);
+                } else {
+                    float[] acc = k0xRows[j * d + q];
+                    for (int n = 0; n < cs; n++) acc[n] += ra[n] * r1[n];
+                }
             }
             float g = (float) g0[j];
             load(z, ia, r2);
@@ -216,7 +227,12 @@ final class FloatLoops extends ElementLoops {
             }
             store(r3, tb, ia);
             store(r4, zb, ia);
-            coef[j] += sum(ra);
+            if (coefRows == null) {
+                coef[j] += sum(ra);
+            } else {
+                float[] acc = coefRows[j];
+                for (int n = 0; n < cs; n++) acc[n] += ra[n];
+            }
         }
     }
 
@@ -318,9 +334,34 @@ final class FloatLoops extends ElementLoops {
 
     @Override void addRowSums(Mat x, double[] acc) {
         float[] v = a(x);
+        if (deferred != null) {
+            float[] rows = deferred.flatRows(acc);
+            for (int i = 0; i < rows.length; i++) rows[i] += v[i];
+            return;
+        }
         for (int j = 0; j < acc.length; j++) {
             load(v, j * cs, ra);
             acc[j] += sum(ra);
         }
     }
+
+    @Override boolean accumulateOuter(Mat a, Mat b, Mat target) {
+        if (deferred == null || b.rows > NARROW || a.cols != cs || b.cols != cs || target.rows != a.rows || target.cols != b.rows) return false;
+        float[] x = a(a), y = a(b);
+        int q = b.rows;
+        float[][] rows = deferred.entryRows(target, a.rows * q);
+        for (int k = 0; k < q; k++) load(y, k * cs, narrowRows[k]);
+        for (int j = 0; j < a.rows; j++) {
+            load(x, j * cs, ra);
+            for (int k = 0; k < q; k++) {
+                float[] acc = rows[j * q + k], rk = narrowRows[k];
+                for (int n = 0; n < cs; n++) acc[n] += ra[n] * rk[n];
+            }
+        }
+        return true;
+    }
+
+    @Override void flush() { if (deferred != null) deferred.flush(); }
+
+    @Override void discard() { if (deferred != null) deferred.discard(); }
 }

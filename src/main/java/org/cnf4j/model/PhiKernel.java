@@ -162,7 +162,7 @@ public final class PhiKernel {
      * the element-wise loops' per-sample rows ({@link ElementLoops#bytes}).
      */
     public static double heapBytes(PhiShape s, DType dtype, int cs) {
-        return 8.0 * ((double) s.m() * s.d() + cs + (s.nTh() + 2.0) * s.m() + s.d() + 1) + ElementLoops.bytes(dtype, cs);
+        return 8.0 * ((double) s.m() * s.d() + cs + (s.nTh() + 2.0) * s.m() + s.d() + 1) + ElementLoops.bytes(dtype, s, cs);
     }
 
     /** Elements of the largest GEMM operand of a kernel for chunks of cs samples: what its staging holds per buffer. */
@@ -192,11 +192,29 @@ public final class PhiKernel {
             for (int i = j * cs, end = i + cs; i < end; i++) zTop.set(i, weights.w[j]);
         }
         acc.clear();
+        loops.discard();
+        java.util.Arrays.fill(k0xBarAcc, 0);
+        java.util.Arrays.fill(k0Coef, 0);
         evaluated = false;
     }
 
     /** Adds the gradients accumulated since {@link #reset} to {@code out} (flat layout of p). */
-    public void addGradientTo(PhiParams params, double[] out) { acc.addTo(params, out); }
+    public void addGradientTo(PhiParams params, double[] out) {
+        if (wt == null) throw new IllegalStateException("addGradientTo before reset");
+        loops.flush();
+        // dLoss/dK0x from the opening layer's trace adjoint (summed over every vjp since reset: it is linear in
+        // k0xBar and in the weights of K0x, which stay fixed for the step)
+        Mat k0b = acc.k[0];
+        for (int j = 0; j < m; j++) {
+            for (int k = 0; k < d; k++) {
+                int i = j * (d + 1) + k;
+                k0b.set(i, k0b.get(i) + k0xBarAcc[j * d + k] + 2 * k0Coef[j] * wt.k0x[j * d + k]);
+            }
+        }
+        java.util.Arrays.fill(k0xBarAcc, 0);
+        java.util.Arrays.fill(k0Coef, 0);
+        acc.addTo(params, out);
+    }
 
     /**
      * Evaluates at s = [x_n, t] for the cs samples in {@code x} (row-major cs x d, starting at xOff).
@@ -311,6 +329,11 @@ public final class PhiKernel {
         if (!loops.narrowProduct(transA, transB, alpha, a, b, beta, c)) Blas.gemm(staging, transA, transB, alpha, a, b, beta, c);
     }
 
+    /** target += a b^T into a gradient accumulator: in the loops when they take it (deferred sums), else a product. */
+    private void accumulate(Mat a, Mat b, Mat target) {
+        if (!loops.accumulateOuter(a, b, target)) gemm(false, true, 1, a, b, 1, target);
+    }
+
     /** Phi = w^T u_{nTh-1} + 1/2 s^T M s + c^T s + cb. */
     private void phiValue() {
         int d1 = d + 1;
@@ -366,11 +389,7 @@ public final class PhiKernel {
 
     /** grad = ... + M s + c, trH = ... + trace(M[:d,:d]). */
     private void quadraticAdjoint(double[] trHBar) {
-        for (int k = 0; k <= d; k++) {
-            double sum = 0;
-            for (int n = 0, i = k * cs; n < cs; n++, i++) sum += gBar.get(i);
-            acc.cw[k] += sum;
-        }
+        loops.addRowSums(gBar, acc.cw);
         double tb = 0;
         for (int n = 0; n < cs; n++) tb += trHBar[n];
         if (lowRank) {
@@ -384,7 +403,7 @@ public final class PhiKernel {
             gemm(true, false, 1, wt.aMat, ag, 0, sBar);
             return;
         }
-        gemm(false, true, 1, gBar, s, 1, acc.mBar);
+        accumulate(gBar, s, acc.mBar);
         for (int k = 0; k < d; k++) acc.mBar.set(k, k, acc.mBar.get(k, k) + tb);
         gemm(false, false, 1, wt.mMat, gBar, 0, sBar);
     }
@@ -398,23 +417,14 @@ public final class PhiKernel {
             gemm(false, true, 1, kj[l], jac[l - 1], 1, acc.k[l]);
             gemm(true, false, 1, wt.k[l], kj[l], carry ? 1 : 0, jBar);
         }
-        java.util.Arrays.fill(k0xBarAcc, 0);
-        java.util.Arrays.fill(k0Coef, 0);
         loops.openingTraceAdjoint(tau[0], zAbove(0), jBar, tauBar[0], zBarAbove(0), wt.k0x, wt.g0, k0xBarAcc, k0Coef);
-        Mat k0b = acc.k[0];
-        for (int j = 0; j < m; j++) {
-            for (int k = 0; k < d; k++) {
-                int i = j * (d + 1) + k;
-                k0b.set(i, k0b.get(i) + k0xBarAcc[j * d + k] + 2 * k0Coef[j] * wt.k0x[j * d + k]);
-            }
-        }
     }
 
     /** Adjoint of section 2.1, from z_0 (= grad part) up to z_{nTh} = w. */
     private void gradientAdjoint() {
         // z_0 = K0^T p_0, p_0 = tanh(a_0) z_1
         gemm(false, false, 1, wt.k[0], gBar, 0, work);
-        gemm(false, true, 1, p[0], gBar, 1, acc.k[0]);
+        accumulate(p[0], gBar, acc.k[0]);
         loops.productAdjoint(work, tau[0], zAbove(0), tauBar[0], zBarAbove(0));
         for (int l = 1; l < nTh; l++) {
             // z_l = z_{l+1} + h K_l^T p_l
@@ -437,7 +447,7 @@ public final class PhiKernel {
                 gemm(false, true, 1, work, u[l - 1], 1, acc.k[l]);
                 gemm(true, false, 1, wt.k[l], work, 1, uBar);
             } else {
-                gemm(false, true, 1, work, s, 1, acc.k[0]);
+                accumulate(work, s, acc.k[0]);
                 gemm(true, false, 1, wt.k[0], work, 1, sBar);
             }
         }
