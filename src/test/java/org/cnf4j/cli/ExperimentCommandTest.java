@@ -119,4 +119,24 @@ class ExperimentCommandTest {
         assertEquals(1, bad.code());
         assertTrue(bad.err().contains("no compare lines"), bad.err());
     }
+
+    @Test
+    void qualityTakesItsDataAndTheSyntheticSize(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("q");
+        Cli.Result r = Cli.run("experiment", "quality", "--quick", "--data", "mixture16", "--synthetic-rows", "900", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = Files.readAllLines(out.resolve("mixture16.csv"));
+        assertEquals("c0", lines.get(0).split(",")[0], "a header, then the rows");
+        assertEquals(1 + 900, lines.stream().filter(l -> !l.isBlank()).count());
+        assertTrue(Files.readString(out.resolve("results.md")).contains("900 rows"));
+
+        Cli.Result few = Cli.run("experiment", "quality", "--quick", "--synthetic-rows", "5", "--out", dir.resolve("few").toString());
+        assertEquals(2, few.code());
+        assertEquals("cnf4j: error: --synthetic-rows must be >= 100, got 5", few.err().strip());
+        Cli.Result missing = Cli.run("experiment", "quality", "--quick", "--data", dir.resolve("none.csv").toString(), "--out", dir.resolve("m").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().strip().startsWith("cnf4j: error: ") && missing.err().contains("none.csv: file not found")
+                && missing.err().strip().lines().count() == 1, missing.err());
+        assertFalse(Files.exists(dir.resolve("few")) || Files.exists(dir.resolve("m")), "nothing written for a bad command");
+    }
 }
