@@ -57,9 +57,7 @@ public final class ExperimentCommand implements Runnable {
             org.cnf4j.experiments.TabularComparison.Settings d = org.cnf4j.experiments.TabularComparison.Settings.defaults();
             if (quick) d = org.cnf4j.experiments.TabularComparison.Settings.quick(d.sources());
             List<String> sources = data != null ? data : d.sources();
-            for (String f : sources) {
-                if (!java.nio.file.Files.isRegularFile(Path.of(f))) throw new java.nio.file.NoSuchFileException(null, null, f + ": file not found");
-            }
+            requireFiles(sources, null);
             int b = budget != null ? ModelSupport.positive("--budget", budget) : d.budget();
             if (b < d.steps()) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + d.steps());
             var s = new org.cnf4j.experiments.TabularComparison.Settings(sources, d.seeds(), b, d.steps(), d.width(), d.maxBatch(), d.nt(), d.ntEval(), d.lr(),
@@ -91,12 +89,7 @@ public final class ExperimentCommand implements Runnable {
         @Override public Integer call() throws Exception {
             var d = quick ? org.cnf4j.experiments.QualityBenchmark.Settings.quick() : org.cnf4j.experiments.QualityBenchmark.Settings.defaults();
             List<String> sources = data != null ? List.copyOf(data) : d.sources();
-            for (String f : sources) {
-                if (!f.equals(org.cnf4j.experiments.QualityBenchmark.MIXTURE) && !java.nio.file.Files.isRegularFile(Path.of(f))) {
-                    throw new java.nio.file.NoSuchFileException(null, null, f + ": file not found (--data takes files and "
-                            + org.cnf4j.experiments.QualityBenchmark.MIXTURE + ")");
-                }
-            }
+            requireFiles(sources, org.cnf4j.experiments.QualityBenchmark.MIXTURE);
             int rows = syntheticRows != null ? syntheticRows : d.syntheticRows();
             if (rows < 100) throw new IllegalArgumentException("--synthetic-rows must be >= 100, got " + rows);
             var s = new org.cnf4j.experiments.QualityBenchmark.Settings(sources, seeds != null ? List.copyOf(seeds) : d.seeds(),
@@ -122,6 +115,15 @@ public final class ExperimentCommand implements Runnable {
                     org.cnf4j.experiments.ResultFiles.machine());
             System.out.println("wrote " + out.resolve("results.md"));
             return 0;
+        }
+    }
+
+    /** Every source must be a file, except {@code builtIn} (a data set the experiment makes; null: none). */
+    static void requireFiles(List<String> sources, String builtIn) throws java.nio.file.NoSuchFileException {
+        for (String f : sources) {
+            if (f.equals(builtIn) || java.nio.file.Files.isRegularFile(Path.of(f))) continue;
+            throw new java.nio.file.NoSuchFileException(null, null, f + ": file not found"
+                    + (builtIn == null ? "" : " (--data takes files and " + builtIn + ")"));
         }
     }
 }

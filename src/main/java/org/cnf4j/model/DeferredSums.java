@@ -18,7 +18,7 @@ import org.cnf4j.backend.Mat;
  * chunk, in double.
  *
  * <p>Rows are allocated on first use for a target and reused for every later chunk of the same kernel.
- * {@link #bytes} counts what they may take, for the memory estimates.
+ * {@link #floats} counts what they may take, for the memory estimates.
  */
 final class DeferredSums {
     private final int cs;
