@@ -6,10 +6,12 @@ import org.cnf4j.model.PhiShape;
 
 /**
  * The benchmark configurations, matching the rows of shared/bench/README.md (and the arguments that
- * jmh/compare.sh passes to torch_otflow.py): toy (2-d data), POWER-like and MINIBOONE-like sizes.
+ * jmh/compare.sh passes to torch_otflow.py): toy (2-d data), the default recipe for files at d = 16 (what
+ * {@code experiment quality} trains on its 16-D mixture), POWER-like and MINIBOONE-like sizes.
  */
 enum BenchSize {
     TOY(2, 32, 2, 2048, 8),
+    D16(16, 64, 2, 1000, 8),
     POWER(6, 128, 2, 10000, 10),
     MINIBOONE(43, 256, 2, 2000, 6);
 
