@@ -23,7 +23,7 @@ jvm=(-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysica
      -Dorg.bytedeco.javacpp.logger=slf4j -Dorg.slf4j.simpleLogger.log.org.bytedeco=error -XX:+UseParallelGC)
 {
   echo "date: $(date -u +%FT%TZ)"; echo "head: $(git rev-parse --short HEAD)"; echo "base jar: $base"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"; echo "nproc: $(nproc)"; echo "java: $(java -version 2>&1 | head -1)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2) model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2); SIMD: $(grep -m1 flags /proc/cpuinfo | grep -o 'avx[0-9a-z_]*' | sort -u | tr '\n' ' ')"; echo "nproc: $(nproc)"; echo "java: $(java -version 2>&1 | head -1)"
   echo "cnf4j BLAS: OpenBLAS 0.3.19 bundled with ND4J 1.0.0-M2.1 (javacpp presets), single-threaded per worker;"
   echo "  the core it picks here (OPENBLAS_VERBOSE=2): $(OPENBLAS_VERBOSE=2 java "${jvm[@]}" -jar target/cnf4j.jar bench --n 8 --reps 1 --warmup 0 --mode fwd 2>&1 >/dev/null | grep -m1 Core)"
   echo "torch BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)"

@@ -78,6 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
         a.add(alpha.a0()).add(alpha.a1()).add(alpha.a2());
         cfg.put("seed", seed).put("reps", reps).put("warmup", warmup);
         out.put("java", System.getProperty("java.version"));
+        out.put("cpu", cpuDescription());
 
         try (FlowEngine engine = Engines.create(shape, opts)) {
             out.put("device", engine instanceof CpuFlowEngine ? "cpu" : "cuda");
@@ -141,5 +142,24 @@ public final class BenchCommand implements Callable<Integer> {
     private static void putMb(ObjectNode node, String key, double mb) {
         if (Double.isNaN(mb)) node.putNull(key);
         else node.put(key, Math.round(mb * 10) / 10.0);
+    }
+
+    /**
+     * The CPU as Linux names it, with its widest SIMD ("AMD EPYC; avx2"): the same VM image has run on hosts with and
+     * without AVX-512, which moves every timing, so a sitting records it. "unknown" where /proc/cpuinfo is not there.
+     */
+    static String cpuDescription() {
+        try {
+            java.util.List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"));
+            String model = "unknown", flags = "";
+            for (String l : lines) {
+                if (model.equals("unknown") && l.startsWith("model name")) model = l.substring(l.indexOf(':') + 1).trim();
+                if (flags.isEmpty() && l.startsWith("flags")) flags = " " + l.substring(l.indexOf(':') + 1).trim() + " ";
+            }
+            String simd = flags.contains(" avx512f ") ? "avx512f" : flags.contains(" avx2 ") ? "avx2" : flags.contains(" avx ") ? "avx" : "sse";
+            return model + "; " + simd + "; " + Runtime.getRuntime().availableProcessors() + " processors";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 }

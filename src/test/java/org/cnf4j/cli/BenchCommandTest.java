@@ -25,7 +25,9 @@ class BenchCommandTest {
 
         assertEquals("cnf4j", j.get("bench").asText());
         assertTrue(j.get("blas").asText().startsWith("OpenBLAS "), "the BLAS build is recorded: " + j.get("blas"));
-        assertTrue(j.get("blas").asText().contains("; core "), j.get("blas").asText());
+        assertTrue(j.get("blas").asText().contains("; built for "), j.get("blas").asText());
+        assertTrue(j.get("blas").asText().contains("DYNAMIC_ARCH"), "the build target is not the kernel that runs: " + j.get("blas"));
+        assertTrue(j.hasNonNull("cpu") && !j.get("cpu").asText().isBlank(), "the CPU is recorded: " + j.get("cpu"));
         JsonNode cfg = j.get("config");
         for (String k : new String[] {"d", "m", "nTh", "n", "nt", "dtype", "alph", "seed", "reps", "warmup"}) {
             assertTrue(cfg.has(k), "config." + k);
