@@ -63,6 +63,14 @@ public final class FlowBuilder {
 
     /** Raise the learning rate linearly over the first {@code iterations} iterations (0: none). */
     public FlowBuilder warmup(int iterations) { o.warmup(iterations); return this; }
+    /**
+     * Stops training after the iteration that passes this wall time (as {@code train --time-budget}); where it stops
+     * depends on the machine's speed, so such a run is not reproducible bit for bit by another.
+     */
+    public FlowBuilder timeBudget(java.time.Duration wallTime) { o.timeBudget(wallTime); return this; }
+
+    /** With {@link #timeBudget}: the fraction of it after which the rate drops tenfold unless a plateau has lowered it (0: never). */
+    public FlowBuilder annealAt(double fraction) { o.annealAt(fraction); return this; }
 
     /** Multiply the learning rate by {@code factor} every {@code every} iterations (0: never). */
     public FlowBuilder learningRateDrop(double factor, int every) { o.lrDrop(factor).dropEvery(every); return this; }

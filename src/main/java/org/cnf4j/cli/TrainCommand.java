@@ -83,6 +83,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Adam learning rate.") Double lr;
     @Option(names = "--warmup", description = "Raise the learning rate linearly from lr/N to lr over the first N iterations (each "
             + "subproblem for jko); 0 none.") Integer warmup;
+    @Option(names = "--anneal-at", paramLabel = "FRACTION", description = "With --time-budget: once this fraction of the budget is used, "
+            + "divide lr by 10 unless a plateau already has (default 0.75 for files, 0 = never for toy data and maf:NAME).") Double annealAt;
     @Option(names = "--lr-drop", description = "Factor of the step decay (default 0.5).") Double lrDrop;
     @Option(names = "--drop-every", description = "Multiply the learning rate by --lr-drop every N iterations; 0 never.") Integer dropEvery;
     @Option(names = "--early-stopping", description = "After N validations without improvement divide lr by 10 (3 times), then stop "
@@ -134,7 +136,7 @@ public final class TrainCommand implements Callable<Integer> {
                     timeBudget == null ? null : duration(timeBudget), eo, console, null);
         } else {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
-                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup)
+                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup).annealAt(annealAt)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
                     .valEvery(valEvery).seed(seed).batchShards(batchShards).budget(budget).adam(adam).toySamples(toySamples)
                     .timeBudget(timeBudget == null ? null : duration(timeBudget)).checkpointEvery(checkpointEvery).plot(!noPlot);
@@ -255,6 +257,12 @@ public final class TrainCommand implements Callable<Integer> {
             endProgress();
             System.out.println(prefix() + (stopping ? String.format(Locale.ROOT, "iter %5d: no improvement for %d validations; stopping early", iter, cfg.earlyStopping())
                     : String.format(Locale.ROOT, "iter %5d: no improvement for %d validations; lr now %.3g", iter, cfg.earlyStopping(), newLr)));
+        }
+
+        @Override public void onBudgetAnneal(int iter, double fraction, double newLr) {
+            endProgress();
+            System.out.printf(Locale.ROOT, "%siter %5d: %.0f%% of the time budget used; lr now %.3g for the rest (--anneal-at)%n", prefix(), iter,
+                    100 * fraction, newLr);
         }
 
         @Override public void onConverged(int iter, double ratio) {

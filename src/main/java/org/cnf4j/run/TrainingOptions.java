@@ -23,7 +23,7 @@ public final class TrainingOptions {
     private Integer checkpointEvery, batchShards, toySamples;
     private String budget, adam;
     private java.time.Duration timeBudget;
-    private Double gradTol, lr, lrDrop, clamp;
+    private Double gradTol, lr, lrDrop, clamp, annealAt;
     private String alpha;
     private Long seed;
     private boolean plot = true;
@@ -68,6 +68,8 @@ public final class TrainingOptions {
 
     public TrainingOptions lr(Double v) { lr = v; return this; }
     public TrainingOptions warmup(Integer v) { warmup = v; return this; }
+    /** With a time budget, the fraction of it after which the rate drops tenfold if no plateau has lowered it (0: never). */
+    public TrainingOptions annealAt(Double v) { annealAt = v; return this; }
 
     public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
 
@@ -143,6 +145,7 @@ public final class TrainingOptions {
     public String alpha() { return alpha; }
     public Double lr() { return lr; }
     public Integer warmup() { return warmup; }
+    public Double annealAt() { return annealAt; }
     public Double lrDrop() { return lrDrop; }
     public Integer dropEvery() { return dropEvery; }
     public Integer earlyStopping() { return earlyStopping; }

@@ -174,7 +174,8 @@ public final class TrainingRun {
                 or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lr(),
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
-                or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()));
+                or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()),
+                o.annealAt() != null ? o.annealAt() : rec.annealAt());
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);
@@ -494,6 +495,11 @@ public final class TrainingRun {
 
         @Override public void onConverged(int iter, double ratio) { user.onConverged(iter, ratio); }
 
+        @Override public void onBudgetAnneal(int iter, double fraction, double newLr) {
+            if (files != null) files.onBudgetAnneal(iter, fraction, newLr);
+            user.onBudgetAnneal(iter, fraction, newLr);
+        }
+
         @Override public void onTimeUp(int iter) {
             if (files != null) files.onTimeUp(iter);
             user.onTimeUp(iter);
@@ -557,6 +563,10 @@ public final class TrainingRun {
         void onBlowUp(int iter, double valJ, double bestJ, double newLr) {
             log.printf(Locale.ROOT, "# iter %d: validation J %.6g blew up (best %.6g); restored the best parameters with a fresh Adam, lr now %.3g%n",
                     global(iter), valJ, bestJ, newLr);
+        }
+
+        void onBudgetAnneal(int iter, double fraction, double newLr) {
+            log.printf(Locale.ROOT, "# iter %d: %.0f%% of the time budget used; lr now %.3g for the rest%n", global(iter), 100 * fraction, newLr);
         }
 
         void onTimeUp(int iter) {

@@ -20,10 +20,24 @@ import org.cnf4j.ode.Alpha;
  * @param warmup       the learning rate rises linearly from lr/warmup to lr over the first warmup iterations (of each
  *                     subproblem); 0 starts at lr. Adam's first steps move every parameter by about lr at once, which
  *                     at a high rate throws the field far off (docs/QUALITY.md)
+ * @param annealAt     with a time budget ({@link OtFlowTrainer#deadline}): at the first validation past this fraction of
+ *                     the budget, the learning rate drops tenfold (one early-stopping stage) unless a plateau has
+ *                     already lowered it; a run that the budget ends then ends at a low rate instead of in the noise of
+ *                     a high one (docs/QUALITY.md). 0: never; without a budget it does nothing
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                          int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup) {
+                          int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
+                          double annealAt) {
+
+    /** Without the budget's anneal. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, 0);
+    }
 
     /** Without a warm-up. */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -46,7 +60,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup);
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt);
     }
 
     public TrainConfig {
@@ -67,6 +81,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!Double.isFinite(clamp)) throw new IllegalArgumentException("clamp must be finite, got " + clamp);
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+        if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }
 

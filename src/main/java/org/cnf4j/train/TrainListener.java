@@ -28,6 +28,12 @@ public interface TrainListener {
     /** Early stopping: a plateau of validations at {@code iter}; either the learning rate drops to {@code newLr} or training ends. */
     default void onPlateau(int iter, boolean stopping, double newLr) {}
 
+    /**
+     * The time budget is {@code fraction} used at the validation of {@code iter} and no plateau has lowered the learning
+     * rate yet: it drops to {@code newLr} for the rest of the run ({@link TrainConfig#annealAt}).
+     */
+    default void onBudgetAnneal(int iter, double fraction, double newLr) {}
+
     /** The relative-gradient rule ended training at {@code iter}: the gradient norm fell to {@code ratio} of its first interval's. */
     default void onConverged(int iter, double ratio) {}
 

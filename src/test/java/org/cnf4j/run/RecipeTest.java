@@ -19,6 +19,11 @@ class RecipeTest {
         assertEquals(0, m.warmup(), "the paper's recipe has no warm-up");
         assertEquals(8000, m.iters());
         assertEquals(0, Recipe.forData("toy.csv", 2, 5000).warmup());
+        assertEquals(0.75, f.annealAt(), "files: a budgeted run anneals in its last quarter");
+        assertEquals(0.75, Recipe.forData("x.csv", 30, 400).annealAt(), "with the batch cut to the rows too");
+        assertEquals(0, m.annealAt(), "the paper's recipe is unchanged");
+        assertEquals(0, Recipe.forData("toy.csv", 2, 5000).annealAt());
+        assertEquals(0, Recipe.TOY.annealAt());
     }
 
     @Test
