@@ -83,8 +83,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Adam learning rate.") Double lr;
     @Option(names = "--warmup", description = "Raise the learning rate linearly from lr/N to lr over the first N iterations (each "
             + "subproblem for jko); 0 none.") Integer warmup;
-    @Option(names = "--anneal-at", paramLabel = "FRACTION", description = "With --time-budget: once this fraction of the budget is used, "
-            + "divide lr by 10 unless a plateau already has (default 0.75 for files, 0 = never for toy data and maf:NAME).") Double annealAt;
+    @Option(names = "--anneal-at", paramLabel = "FRACTION", description = "With --time-budget: once this fraction of the budget (each map's "
+            + "share for jko) is used, divide lr by 10 unless a plateau already has (default 0.75 for files, 0 = never for toy data "
+            + "and maf:NAME).") Double annealAt;
     @Option(names = "--lr-drop", description = "Factor of the step decay (default 0.5).") Double lrDrop;
     @Option(names = "--drop-every", description = "Multiply the learning rate by --lr-drop every N iterations; 0 never.") Integer dropEvery;
     @Option(names = "--early-stopping", description = "After N validations without improvement divide lr by 10 (3 times), then stop "
