@@ -49,7 +49,22 @@ public final class Blas {
 
     /** C = alpha * op(A) * op(B) + beta * C, all row-major, with heap operands staged through {@code st}. */
     public static void gemm(BlasStaging st, boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta, Mat c) {
-        int m = c.rows, n = c.cols;
+        checkShapes(st, transA, transB, a, b, c.rows, c.cols, c.dtype());
+        if (c.pinned() != null) throw new IllegalArgumentException("gemm: the product cannot be a pinned matrix");
+        if (c.size() > st.elements) throw new IllegalArgumentException("gemm: C has " + c.size() + " elements, staging holds " + st.elements);
+        NativeBuffer nc = st.slots[2];
+        if (beta != 0) c.toNative(nc.address());
+        call(st, transA, transB, alpha, a, b, beta, nc, c.rows, c.cols);
+        c.fromNative(nc.address());
+    }
+
+    /** C += alpha * op(A) * op(B) into a native accumulator, which is neither staged nor copied back. */
+    public static void gemmAccumulate(BlasStaging st, boolean transA, boolean transB, double alpha, Mat a, Mat b, NativeAccumulator c) {
+        checkShapes(st, transA, transB, a, b, c.rows, c.cols, c.dtype);
+        call(st, transA, transB, alpha, a, b, 1, c.buffer, c.rows, c.cols);
+    }
+
+    private static void checkShapes(BlasStaging st, boolean transA, boolean transB, Mat a, Mat b, int m, int n, DType cType) {
         int k = transA ? a.rows : a.cols;
         int am = transA ? a.cols : a.rows;
         int bk = transB ? b.cols : b.rows;
@@ -58,18 +73,20 @@ public final class Blas {
             throw new IllegalArgumentException("gemm shapes: op(A) " + am + "x" + k + ", op(B) " + bk + "x" + bn
                     + ", C " + m + "x" + n);
         }
-        if (c.dtype() != st.dtype || a.dtype() != st.dtype || b.dtype() != st.dtype) throw new IllegalArgumentException("gemm: mixed precisions");
-        if (c.pinned() != null) throw new IllegalArgumentException("gemm: the product cannot be a pinned matrix");
-        if (c.size() > st.elements) throw new IllegalArgumentException("gemm: C has " + c.size() + " elements, staging holds " + st.elements);
-        NativeBuffer na = stage(st, 0, a), nb = stage(st, 1, b), nc = st.slots[2];
-        if (beta != 0) c.toNative(nc.address());
+        if (cType != st.dtype || a.dtype() != st.dtype || b.dtype() != st.dtype) throw new IllegalArgumentException("gemm: mixed precisions");
+    }
+
+    /** The BLAS call on native C (m x n, ldc n), A and B staged or pinned. */
+    private static void call(BlasStaging st, boolean transA, boolean transB, double alpha, Mat a, Mat b, double beta,
+                             NativeBuffer nc, int m, int n) {
+        NativeBuffer na = stage(st, 0, a), nb = stage(st, 1, b);
+        int k = transA ? a.rows : a.cols;
         int ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
         if (st.dtype == DType.FLOAT32) {
-            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, na.floats, a.cols, nb.floats, b.cols, (float) beta, nc.floats, c.cols);
+            cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, (float) alpha, na.floats, a.cols, nb.floats, b.cols, (float) beta, nc.floats, n);
         } else {
-            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, na.doubles, a.cols, nb.doubles, b.cols, beta, nc.doubles, c.cols);
+            cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, na.doubles, a.cols, nb.doubles, b.cols, beta, nc.doubles, n);
         }
-        c.fromNative(nc.address());
     }
 
     private static NativeBuffer stage(BlasStaging st, int slot, Mat x) {

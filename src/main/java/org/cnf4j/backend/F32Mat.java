@@ -12,6 +12,16 @@ public final class F32Mat extends Mat {
         data = new float[rows * cols];
     }
 
+    private F32Mat(int rows, int cols, float[] data) {
+        super(rows, cols);
+        this.data = data;
+    }
+
+    @Override public Mat reshaped(int rows, int cols) {
+        if ((long) rows * cols != data.length) throw new IllegalArgumentException("reshape " + this.rows + "x" + this.cols + " to " + rows + "x" + cols);
+        return new F32Mat(rows, cols, data);
+    }
+
     @Override public DType dtype() { return DType.FLOAT32; }
 
     @Override public double get(int i) { return data[i]; }

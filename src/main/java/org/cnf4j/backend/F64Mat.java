@@ -12,6 +12,16 @@ public final class F64Mat extends Mat {
         data = new double[rows * cols];
     }
 
+    private F64Mat(int rows, int cols, double[] data) {
+        super(rows, cols);
+        this.data = data;
+    }
+
+    @Override public Mat reshaped(int rows, int cols) {
+        if ((long) rows * cols != data.length) throw new IllegalArgumentException("reshape " + this.rows + "x" + this.cols + " to " + rows + "x" + cols);
+        return new F64Mat(rows, cols, data);
+    }
+
     @Override public DType dtype() { return DType.FLOAT64; }
 
     @Override public double get(int i) { return data[i]; }

@@ -50,6 +50,12 @@ public abstract class Mat {
 
     public abstract void fill(double v);
 
+    /**
+     * The same elements seen as rows x cols (row-major, so a m x (d cs) matrix of rows j is the (m d) x cs matrix of
+     * rows j d + k): a view that shares the array, is not pinned and adds no bytes to {@link #createdBytes}.
+     */
+    public abstract Mat reshaped(int rows, int cols);
+
     public void copyFrom(double[] src, int offset) { for (int i = 0, n = size(); i < n; i++) set(i, src[offset + i]); }
 
     public abstract void copyFrom(Mat src);

@@ -138,10 +138,10 @@ final class DoubleLoops extends ElementLoops {
 
     @Override void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] k0x, double[] g0,
                                       double[] k0xBar, double[] coef) {
-        double[] t = a(tau), z = a(z1), jb = a(jBar), tb = a(tauBar), zb = a(z1Bar);
+        double[] t = a(tau), z = a(z1), jb = jBar == null ? null : a(jBar), tb = a(tauBar), zb = a(z1Bar);
         for (int j = 0, m = tau.rows; j < m; j++) {
             java.util.Arrays.fill(sj, 0);
-            for (int q = 0; q < d; q++) {
+            for (int q = 0; jb != null && q < d; q++) {
                 double c = k0x[j * d + q], acc = 0;
                 for (int n = 0, i = (j * d + q) * cs, ia = j * cs; n < cs; n++, i++, ia++) {
                     sj[n] += jb[i] * c;

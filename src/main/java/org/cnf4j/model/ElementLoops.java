@@ -95,6 +95,7 @@ abstract class ElementLoops {
     /**
      * Adjoint of J_0 = diag(tanh a_0) K0x and of t_0; adds dLoss/dK0x to k0xBar (m x d) and the G0 weights to coef
      * (dLoss/dK0x = ... + 2 coef_j K0x[j, :]). Both are accumulators: deferring loops add to them at {@link #flush}.
+     * A null jBar means that J_0 was never formed (the stacked opening product): only t_0's adjoint is taken.
      */
     abstract void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] k0x, double[] g0,
                                       double[] k0xBar, double[] coef);

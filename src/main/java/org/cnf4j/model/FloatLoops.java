@@ -195,15 +195,15 @@ final class FloatLoops extends ElementLoops {
 
     @Override void openingTraceAdjoint(Mat tau, Mat z1, Mat jBar, Mat tauBar, Mat z1Bar, double[] k0x, double[] g0,
                                       double[] k0xBar, double[] coef) {
-        float[] t = a(tau), z = a(z1), jb = a(jBar), tb = a(tauBar), zb = a(z1Bar);
+        float[] t = a(tau), z = a(z1), jb = jBar == null ? null : a(jBar), tb = a(tauBar), zb = a(z1Bar);
         int m = tau.rows;
-        float[][] k0xRows = deferred == null ? null : deferred.entryRows(k0xBar, m * d);
+        float[][] k0xRows = deferred == null || jb == null ? null : deferred.entryRows(k0xBar, m * d);
         float[][] coefRows = deferred == null ? null : deferred.entryRows(coef, m);
         for (int j = 0; j < m; j++) {
             int ia = j * cs;
             load(t, ia, r1);
             java.util.Arrays.fill(sj, 0);
-            for (int q = 0; q < d; q++) {
+            for (int q = 0; jb != null && q < d; q++) {
                 float c = (float) k0x[j * d + q];
                 load(jb, (j * d + q) * cs, ra);
                 for (int n = 0; n < cs; n++) sj[n] += ra[n] * c;

@@ -4,6 +4,7 @@ import org.cnf4j.backend.Blas;
 import org.cnf4j.backend.BlasStaging;
 import org.cnf4j.backend.DType;
 import org.cnf4j.backend.Mat;
+import org.cnf4j.backend.NativeAccumulator;
 
 /**
  * The exact gradient and Hessian trace of Phi (ALGORITHMS.md 2.1-2.2) on a chunk of {@code cs}
@@ -69,11 +70,38 @@ public final class PhiKernel {
     private final Mat zTop, zBarTop;
     private final double[] k0xBarAcc, k0Coef;
     private final PhiGradient acc;
+    /**
+     * Whether K1 J_0 is formed as B tanh(a_0) with B = {@link PhiWeights#openingStack} ({@link #stackedOpening}); then
+     * J_0 and dLoss/dJ_0 are never formed, and dLoss/dB, summed over the step in native memory, is folded into
+     * dLoss/dK1 and dLoss/dK0x once, in {@link #addGradientTo}.
+     */
+    private final boolean stacked;
+    private final NativeAccumulator bBarAcc;
+    private final Mat bBar;
 
     private PhiWeights wt;
     private boolean evaluated;
 
-    public PhiKernel(PhiShape shape, DType dtype, int cs) {
+    /** The product elements d m^2 of B up to which {@link #stackedOpening} holds. */
+    static final long STACK_ELEMENTS = 1L << 18;
+
+    /**
+     * Whether a kernel of this shape forms K1 J_0 as B tanh(a_0): with one hidden layer after the opening one (the
+     * papers' models; deeper ones carry J_0 into J_1, so they form it), and while B, d m^2 elements, stays small.
+     * Measured with JMH (GemmShapesBenchmark, one thread): at d = 16, m = 64 the stacked products run 1.10-1.27 times
+     * as fast as K1 J_0's (1024 x 250 x 64 against 64 x 4000 x 64), at the toy size 1.02-1.12; at MINIBOONE's
+     * d = 43, m = 256 (B of 11 MB) 0.69-0.87 times, so large B keep the products of J_0 (docs/DESIGN.md).
+     */
+    public static boolean stackedOpening(PhiShape s) {
+        return s.nTh() == 2 && (long) s.d() * s.m() * s.m() <= STACK_ELEMENTS;
+    }
+
+    public PhiKernel(PhiShape shape, DType dtype, int cs) { this(shape, dtype, cs, stackedOpening(shape)); }
+
+    /** A kernel that forms K1 J_0 as {@code stacked} says (tests compare the two forms on one shape). */
+    PhiKernel(PhiShape shape, DType dtype, int cs, boolean stacked) {
+        if (stacked && shape.nTh() != 2) throw new IllegalArgumentException("the stacked opening product needs nTh = 2, got " + shape.nTh());
+        this.stacked = stacked;
         this.shape = shape;
         this.dtype = dtype;
         this.cs = cs;
@@ -85,7 +113,7 @@ public final class PhiKernel {
         staging = new BlasStaging(dtype, stagingElements(shape, cs));
         pre = Mat.create(dtype, m, cs);
         jac = new Mat[nTh];
-        for (int i = 0; i < nTh - 1; i++) jac[i] = Mat.create(dtype, m, cs * d);
+        if (!stacked) for (int i = 0; i < nTh - 1; i++) jac[i] = Mat.create(dtype, m, cs * d);
         sharedKj = productMats();
         kj = sharedKj;
         phi = new double[cs];
@@ -94,7 +122,7 @@ public final class PhiKernel {
         ag = lowRank ? Mat.create(dtype, shape.r(), cs) : null;
         gBar = Mat.create(dtype, d + 1, cs);
         sBar = Mat.create(dtype, d + 1, cs);
-        jBar = Mat.create(dtype, m, cs * d);
+        jBar = stacked ? null : Mat.create(dtype, m, cs * d);
         work = Mat.create(dtype, m, cs);
         tauBar = mats(nTh, m, cs);
         zBar = mats(nTh, m, cs);
@@ -104,6 +132,8 @@ public final class PhiKernel {
         k0xBarAcc = new double[m * d];
         k0Coef = new double[m];
         acc = new PhiGradient(shape, dtype);
+        bBarAcc = stacked ? new NativeAccumulator(dtype, d * m, m) : null;
+        bBar = stacked ? Mat.create(dtype, d * m, m) : null;
         use(0);
     }
 
@@ -151,7 +181,9 @@ public final class PhiKernel {
     public static double matrixBytes(PhiShape s, DType dtype, int cs, int slots, boolean keepProducts) {
         double d = s.d(), m = s.m(), nTh = s.nTh(), d1 = d + 1, mc = m * cs, big = mc * d;
         boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
-        double work = mc + 2 * (nTh - 1) * big + 2 * d1 * cs + big + mc + 2 * nTh * mc + 3 * mc + (low ? 2.0 * s.r() * cs : 0);
+        // without the stacked opening: J_0 .. J_{nTh-2} and dLoss/dJ; with it: dLoss/dB on the heap instead
+        double jacobians = stackedOpening(s) ? d * m * m : (nTh - 1) * big + big;
+        double work = mc + (nTh - 1) * big + jacobians + 2 * d1 * cs + mc + 2 * nTh * mc + 3 * mc + (low ? 2.0 * s.r() * cs : 0);
         double acc = m * d1 + (nTh - 1) * m * m + (low ? s.r() * d1 : d1 * d1);
         double slot = 2 * d1 * cs + 4 * nTh * mc + (keepProducts ? (nTh - 1) * big : 0);
         return (work + acc + Math.max(1, slots) * slot) * elementBytes(dtype);
@@ -173,9 +205,10 @@ public final class PhiKernel {
         return Math.max(max, r * Math.max(d1, cs));
     }
 
-    /** The native bytes of a kernel for chunks of cs samples: its GEMM staging. */
+    /** The native bytes of a kernel for chunks of cs samples: its GEMM staging, and dLoss/dB of the stacked opening. */
     public static double offHeapBytes(PhiShape s, DType dtype, int cs) {
-        return BlasStaging.bytes(dtype, stagingElements(s, cs));
+        double stack = stackedOpening(s) ? NativeAccumulator.bytes(dtype, (long) s.d() * s.m(), s.m()) : 0;
+        return BlasStaging.bytes(dtype, stagingElements(s, cs)) + stack;
     }
 
     private Mat[] mats(int count, int rows, int cols) {
@@ -192,6 +225,7 @@ public final class PhiKernel {
             for (int i = j * cs, end = i + cs; i < end; i++) zTop.set(i, weights.w[j]);
         }
         acc.clear();
+        if (stacked) bBarAcc.clear();
         loops.discard();
         java.util.Arrays.fill(k0xBarAcc, 0);
         java.util.Arrays.fill(k0Coef, 0);
@@ -202,6 +236,7 @@ public final class PhiKernel {
     public void addGradientTo(PhiParams params, double[] out) {
         if (wt == null) throw new IllegalStateException("addGradientTo before reset");
         loops.flush();
+        if (stacked) foldOpeningStack();
         // dLoss/dK0x from the opening layer's trace adjoint (summed over every vjp since reset: it is linear in
         // k0xBar and in the weights of K0x, which stay fixed for the step)
         Mat k0b = acc.k[0];
@@ -214,6 +249,26 @@ public final class PhiKernel {
         java.util.Arrays.fill(k0xBarAcc, 0);
         java.util.Arrays.fill(k0Coef, 0);
         acc.addTo(params, out);
+    }
+
+    /**
+     * dLoss/dB into dLoss/dK1 and dLoss/dK0x: B[i d + k, a] = K1[i, a] K0x[a, k], so dK1[i, a] += sum_k dB[i d + k, a]
+     * K0x[a, k] and dK0x[a, k] += sum_i dB[i d + k, a] K1[i, a] (d m^2 each, once per step and chunk flow).
+     */
+    private void foldOpeningStack() {
+        bBarAcc.moveTo(bBar);
+        Mat k1 = wt.k[1], k1Bar = acc.k[1];
+        for (int i = 0; i < m; i++) {
+            for (int a = 0; a < m; a++) {
+                double k1ia = k1.get(i * m + a), sum = 0;
+                for (int q = 0; q < d; q++) {
+                    double bb = bBar.get((i * d + q) * m + a);
+                    sum += bb * wt.k0x[a * d + q];
+                    k0xBarAcc[a * d + q] += bb * k1ia;
+                }
+                k1Bar.add(i * m + a, sum);
+            }
+        }
     }
 
     /**
@@ -244,8 +299,10 @@ public final class PhiKernel {
         if (slot >= stages.size()) throw new IllegalStateException("stage slot " + slot + " was never evaluated");
         use(slot);
         if (keepProducts) {
-            loops.openingJacobian(tau[0], wt.k0x, jac[0]);
-            for (int l = 1; l < nTh - 1; l++) loops.carryJacobian(jac[l - 1], tau[l], kj[l], jac[l]);
+            if (!stacked) { // stacked: nTh = 2, and J_0 is never formed
+                loops.openingJacobian(tau[0], wt.k0x, jac[0]);
+                for (int l = 1; l < nTh - 1; l++) loops.carryJacobian(jac[l - 1], tau[l], kj[l], jac[l]);
+            }
         } else {
             trace(false);
         }
@@ -307,6 +364,12 @@ public final class PhiKernel {
         if (value) {
             loops.traceStart(wt.traceMx);
             loops.openingTrace(tau[0], zAbove(0), wt.g0);
+        }
+        if (stacked) {
+            // K1 J_0 = B tanh(a_0): (d m) x cs, rows i d + k, the layout of m x (d cs)
+            gemm(false, false, 1, wt.openingStack(), tau[0], 0, kj[1].reshaped(d * m, cs));
+            if (value) loops.layerTrace(tau[1], zAbove(1), kj[1]);
+            return;
         }
         loops.openingJacobian(tau[0], wt.k0x, jac[0]);
         for (int l = 1; l < nTh; l++) {
@@ -410,6 +473,14 @@ public final class PhiKernel {
 
     /** Adjoint of section 2.2, top layer down; leaves dLoss/dJ_0 in jBar. */
     private void traceAdjoint(double[] trHBar) {
+        if (stacked) {
+            loops.layerTraceAdjoint(tau[1], zAbove(1), kj[1], null, tauBar[1], zBarAbove(1));
+            Mat kjBar = kj[1].reshaped(d * m, cs);
+            Blas.gemmAccumulate(staging, false, true, 1, kjBar, tau[0], bBarAcc); // dB += dKJ tanh(a_0)^T
+            gemm(true, false, 1, wt.openingStack(), kjBar, 1, tauBar[0]);         // dtanh(a_0) += B^T dKJ
+            loops.openingTraceAdjoint(tau[0], zAbove(0), null, tauBar[0], zBarAbove(0), wt.k0x, wt.g0, k0xBarAcc, k0Coef);
+            return;
+        }
         for (int l = nTh - 1; l >= 1; l--) {
             boolean carry = l < nTh - 1; // J_l feeds the next layer, so jBar holds dLoss/dJ_l
             loops.layerTraceAdjoint(tau[l], zAbove(l), kj[l], carry ? jBar : null, tauBar[l], zBarAbove(l));

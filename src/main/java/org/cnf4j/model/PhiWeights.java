@@ -33,6 +33,8 @@ public final class PhiWeights {
     final double[] k0x;
     final double[] g0;
     final double traceMx;
+    /** See {@link #openingStack}: built with the weights where the kernels use it, else on first use (tests). */
+    private volatile Mat openingStack;
 
     public PhiWeights(PhiParams p, DType dtype) {
         this.shape = p.shape;
@@ -72,6 +74,32 @@ public final class PhiWeights {
             for (int q = 0; q < d; q++) k0x[j * d + q] = k[0].get(j, q);
         }
         g0 = PhiHostMath.squaredRowNorms(k0x, mm, d, d);
+        if (PhiKernel.stackedOpening(shape)) openingStack(); // now, so that the workers never wait on its lock
+    }
+
+    /**
+     * B = [K1 diag(K0x[:, k])] stacked as (d m) x m with row i d + k: B[i d + k, a] = K1[i, a] K0x[a, k]. Since
+     * J_0 = diag(tanh a_0) K0x, the product K1 J_0 of a chunk is B tanh(a_0), one GEMM that never forms J_0, and its
+     * rows come out in the layout of K1 J_0 (docs/DESIGN.md, "The opening product"). Made once per step.
+     */
+    Mat openingStack() {
+        Mat s = openingStack;
+        if (s != null) return s;
+        synchronized (this) {
+            if (openingStack == null) {
+                int d = shape.d(), mm = shape.m();
+                Mat b = Mat.create(dtype, d * mm, mm);
+                Mat k1 = k[1];
+                for (int i = 0; i < mm; i++) {
+                    for (int q = 0; q < d; q++) {
+                        for (int a = 0; a < mm; a++) b.set((i * d + q) * mm + a, k1.get(i * mm + a) * k0x[a * d + q]);
+                    }
+                }
+                b.pinNative();
+                openingStack = b;
+            }
+            return openingStack;
+        }
     }
 
     /**
@@ -82,7 +110,8 @@ public final class PhiWeights {
     public static double matrixBytes(PhiShape s, DType dtype) {
         double d1 = s.d() + 1, m = s.m();
         boolean low = PhiHostMath.lowRank(s.r(), s.d() + 1);
-        return (m * d1 + (s.nTh() - 1) * m * m + (low ? s.r() * d1 : d1 * d1)) * PhiKernel.elementBytes(dtype);
+        double stack = PhiKernel.stackedOpening(s) ? s.d() * m * m : 0;
+        return (m * d1 + (s.nTh() - 1) * m * m + (low ? s.r() * d1 : d1 * d1) + stack) * PhiKernel.elementBytes(dtype);
     }
 
     /** Rounds to the engine precision so the Java-side copies agree with the BLAS matrices. */
