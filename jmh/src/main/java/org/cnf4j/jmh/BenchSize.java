@@ -7,11 +7,13 @@ import org.cnf4j.model.PhiShape;
 /**
  * The benchmark configurations, matching the rows of shared/bench/README.md (and the arguments that
  * jmh/compare.sh passes to torch_otflow.py): toy (2-d data), the default recipe for files at d = 16 (what
- * {@code experiment quality} trains on its 16-D mixture), POWER-like and MINIBOONE-like sizes.
+ * {@code experiment quality} trains on its 16-D mixture) and on digits, POWER-like and MINIBOONE-like sizes.
  */
 enum BenchSize {
     TOY(2, 32, 2, 2048, 8),
     D16(16, 64, 2, 1000, 8),
+    /** The default recipe for files on digits (d = 64): the widest model the stacked opening product takes. */
+    DIGITS(64, 64, 2, 1000, 8),
     POWER(6, 128, 2, 10000, 10),
     MINIBOONE(43, 256, 2, 2000, 6);
 

@@ -40,6 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>MINIBOONE, m = 256, d = 43, s = 96: 256 x 4128 x 256 NN, 256 x 256 x 4128 NT, 256 x 4128 x 256 TN</li>
  *   <li>BSDS300, m = 512, d = 63, s = 65: 512 x 4095 x 512 NN</li>
  * </ul>
+ * With the stacked opening product (PhiKernel.stackedOpening, nTh = 2 and d m^2 <= 2^18) K1 J_0 is B (d m x m) times
+ * tanh(a_0) (m x s): at d = 16 1024 x 250 x 64 NN, 1024 x 64 x 250 NT (dB), 64 x 250 x 1024 TN (dtanh); at digits'
+ * d = 64, m = 64, s = 64: 4096 x 64 x 64 NN, 4096 x 64 x 64 NT, 64 x 64 x 4096 TN against 64 x 4096 x 64.
  *
  * <p>Run with {@code -t 1}. OpenBLAS is set to one thread ({@code blas_set_num_threads(1)}) as the engine
  * sets it. With {@code -Dgemm.nd4j=true} (on the launching JVM; forks inherit it) the trial first loads
@@ -60,8 +63,10 @@ public class GemmShapesBenchmark {
         "32x2048x32:NN", "32x32x2048:NT", "32x2048x32:TN", "32x1024x3:NN",
         // toy, 2048 samples per chunk (32x2048x32:NN is the 1024-chunk K1 J above)
         "32x4096x32:NN", "32x32x4096:NT", "32x4096x32:TN", "32x2048x3:NN",
-        // d = 16, m = 64, ~250 samples per chunk
-        "64x4000x64:NN", "64x64x4000:NT",
+        // d = 16, m = 64, ~250 samples per chunk; stacked
+        "64x4000x64:NN", "64x64x4000:NT", "1024x250x64:NN", "1024x64x250:NT", "64x250x1024:TN",
+        // digits, d = 64, m = 64, 64 samples per chunk: formed J_0, then stacked
+        "64x4096x64:NN", "64x64x4096:NT", "64x4096x64:TN", "4096x64x64:NN", "4096x64x64:NT", "64x64x4096:TN",
         // MINIBOONE, m = 256, d = 43, 96 samples per chunk
         "256x4128x256:NN", "256x256x4128:NT", "256x4128x256:TN",
         // BSDS300, m = 512, d = 63, 65 samples per chunk
