@@ -72,8 +72,8 @@ public final class PhiKernel {
     private final PhiGradient acc;
     /**
      * Whether K1 J_0 is formed as B tanh(a_0) with B = {@link PhiWeights#openingStack} ({@link #stackedOpening}); then
-     * J_0 and dLoss/dJ_0 are never formed, and dLoss/dB, summed over the step in native memory, is folded into
-     * dLoss/dK1 and dLoss/dK0x once, in {@link #addGradientTo}.
+     * J_0 and dLoss/dJ_0 are never formed, and dLoss/dB, summed in native memory over every vjp since {@link #reset}
+     * (a chunk's stages), is folded into dLoss/dK1 and dLoss/dK0x once, in {@link #addGradientTo}.
      */
     private final boolean stacked;
     private final NativeAccumulator bBarAcc;
@@ -253,7 +253,7 @@ public final class PhiKernel {
 
     /**
      * dLoss/dB into dLoss/dK1 and dLoss/dK0x: B[i d + k, a] = K1[i, a] K0x[a, k], so dK1[i, a] += sum_k dB[i d + k, a]
-     * K0x[a, k] and dK0x[a, k] += sum_i dB[i d + k, a] K1[i, a] (d m^2 each, once per step and chunk flow).
+     * K0x[a, k] and dK0x[a, k] += sum_i dB[i d + k, a] K1[i, a] (d m^2 each, once per chunk).
      */
     private void foldOpeningStack() {
         bBarAcc.moveTo(bBar);
