@@ -6,8 +6,8 @@ import org.cnf4j.engine.Engines;
 import picocli.CommandLine.Option;
 
 /**
- * The options every command that runs a model shares: {@code --device}, {@code --dtype}, {@code --threads} and
- * {@code --verbose}. Each command says its own defaults (training in float32, evaluation in float64) through
+ * The options every command that runs a model shares: {@code --device}, {@code --dtype}, {@code --threads},
+ * {@code --gpu-math} and {@code --verbose}. Each command says its own defaults (training in float32, evaluation in float64) through
  * {@link #options}; the engine's tuning knobs come from {@code -Dcnf4j.*} properties
  * ({@link EngineOptions#withOverrides}). {@code --verbose} is read by {@link Main} for stack traces.
  */
@@ -18,6 +18,10 @@ public final class EngineMixin {
     String dtype;
     @Option(names = "--threads", description = "CPU worker threads (default 2; bench 1).")
     Integer threads;
+    @Option(names = "--gpu-math", paramLabel = "fp32|tf32", description = "GPU matrix products (--device cuda or auto): fp32 (default, strict float32) "
+            + "or tf32 (opt-in: the Hessian trace's big products on the tensor cores, operands rounded to 10 mantissa bits, sums in "
+            + "float32; 1.6-1.9x faster at large sizes, see docs/GPU.md).")
+    String gpuMath;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
@@ -25,8 +29,21 @@ public final class EngineMixin {
     EngineOptions options(DType defaultDtype, int defaultThreads) {
         int t = threads != null ? threads : defaultThreads;
         if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
-        return EngineOptions.defaults().withDevice(device).withDtype(dtype(defaultDtype)).withThreads(t)
+        EngineOptions o = EngineOptions.defaults().withDevice(device).withDtype(dtype(defaultDtype)).withThreads(t)
                 .withOverrides(System.getProperties());
+        return gpuMath == null ? o : o.withCudaMath(gpuMath(o));
+    }
+
+    /** --gpu-math as the engine's cuBLAS mode; it means nothing to the CPU engine, so asking for it there is an error. */
+    private String gpuMath(EngineOptions o) {
+        String g = gpuMath.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!java.util.Set.of("fp32", "tf32").contains(g)) {
+            throw new IllegalArgumentException("unknown --gpu-math '" + gpuMath + "': use fp32 or tf32");
+        }
+        if (o.device().equals("cpu") && !g.equals("fp32")) {
+            throw new IllegalArgumentException("--gpu-math " + g + " applies to the GPU engine: add --device cuda (or auto), or leave it out");
+        }
+        return g.equals("fp32") ? "default" : g;
     }
 
     /** {@link #options}, after checking that the device answers (so nothing is written for a run that cannot start). */

@@ -100,7 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin EngineMixin engine = new EngineMixin();
     @Option(names = "--checkpoint-every", description = "Write a checkpoint every N iterations (default 50); always at the end.") Integer checkpointEvery;
     @Option(names = "--resume", description = "Continue the run in --out from its checkpoint with its saved configuration; takes only "
-            + "--iters (to raise the budget), --device, --threads, --checkpoint-every, --time-budget, --no-plot and --verbose, and refuses other options.")
+            + "--iters (to raise the budget), --device, --gpu-math, --threads, --checkpoint-every, --time-budget, --no-plot and --verbose, and refuses other options.")
     boolean resume;
     @Option(names = "--time-budget", paramLabel = "TIME", description = "Stop after the iteration that passes this wall time (20m, 90s, "
             + "1h30m; JKO-Flow: shared evenly by the maps), with a checkpoint: --resume continues it. Where it stops depends on the machine.")
@@ -111,7 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
      * What --resume takes: options that do not change the saved run (the budget may only grow, see TrainingRun.resume;
      * results do not depend on the device or threads). Every other option would be ignored, so it is refused.
      */
-    static final List<String> RESUMABLE = List.of("iters", "device", "threads", "checkpoint-every", "time-budget", "no-plot", "verbose");
+    static final List<String> RESUMABLE = List.of("iters", "device", "gpu-math", "threads", "checkpoint-every", "time-budget", "no-plot", "verbose");
 
     @Override
     public Integer call() throws IOException {

@@ -88,4 +88,34 @@ class DeviceOptionTest {
         assertTrue(ce.get("engine").asText().startsWith("cpu"), ce.get("engine").asText());
         assertTrue(Files.size(dir.resolve("emu-plot.png")) > 1000);
     }
+
+    @Test
+    void gpuMathIsCheckedAndReachesTheEngine() throws Exception {
+        Cli.Result bad = Cli.run("train", "--data", "8gaussians", "--iters", "2", "--gpu-math", "fp8", "--device", "auto", "--out", dir.resolve("m0").toString());
+        assertEquals(2, bad.code());
+        assertEquals("cnf4j: error: unknown --gpu-math 'fp8': use fp32 or tf32", bad.err().strip());
+        Cli.Result onCpu = Cli.run("logp", "--model", run.toString(), "--input", inputs.toString(), "--output", dir.resolve("m1.npy").toString(),
+                "--gpu-math", "tf32");
+        assertEquals(2, onCpu.code());
+        assertEquals("cnf4j: error: --gpu-math tf32 applies to the GPU engine: add --device cuda (or auto), or leave it out", onCpu.err().strip());
+        assertFalse(Files.exists(dir.resolve("m0")) || Files.exists(dir.resolve("m1.npy")), "nothing written");
+        assertEquals(0, Cli.run("logp", "--model", run.toString(), "--input", inputs.toString(), "--output", dir.resolve("m2.npy").toString(),
+                "--gpu-math", "FP32", "--nt", "4").code(), "fp32 is the CPU's own arithmetic: allowed");
+        try (Emulation e = Emulation.install()) {
+            Cli.Result fp32 = Cli.run("train", "--data", "8gaussians", "--iters", "2", "--device", "cuda", "--no-plot", "--out", dir.resolve("m-fp32").toString());
+            Cli.Result tf32 = Cli.run("train", "--data", "8gaussians", "--iters", "2", "--device", "cuda", "--gpu-math", "tf32", "--no-plot",
+                    "--out", dir.resolve("m-tf32").toString());
+            assertEquals(0, fp32.code(), fp32.err());
+            assertEquals(0, tf32.code(), tf32.err());
+            assertTrue(tf32.out().contains("rounded to 10 mantissa bits"), tf32.out());
+            assertFalse(fp32.out().contains("mantissa bits"), fp32.out());
+            // the log's 6 digits hide a change of 1e-4; the weights after the second Adam step show it
+            String w = "weights/N.layers.1.weight.npy";
+            assertNotEquals(java.util.Arrays.toString(Npy.read(dir.resolve("m-fp32").resolve(w)).data()),
+                    java.util.Arrays.toString(Npy.read(dir.resolve("m-tf32").resolve(w)).data()), "tf32 trace products change the gradient");
+            Cli.Result resumed = Cli.run("train", "--out", dir.resolve("m-tf32").toString(), "--resume", "--iters", "3", "--device", "cuda",
+                    "--gpu-math", "tf32", "--no-plot");
+            assertEquals(0, resumed.code(), "--resume takes --gpu-math: " + resumed.err());
+        }
+    }
 }

@@ -56,7 +56,7 @@ class ResumeFlagsTest {
         for (String[] flag : each) {
             String err = resumeFails(2, run, flag);
             assertTrue(err.contains("it would ignore " + flag[0] + ":"), err);
-            assertTrue(err.contains("takes only --iters, --device, --threads, --checkpoint-every, --time-budget, --no-plot, --verbose"), err);
+            assertTrue(err.contains("takes only --iters, --device, --gpu-math, --threads, --checkpoint-every, --time-budget, --no-plot, --verbose"), err);
         }
         String err = resumeFails(2, run, "--method", "jko", "--iters", "8", "--width", "16", "--lr", "0.5");
         assertTrue(err.endsWith("it would ignore --method, --width, --lr: drop them, or start a new run with another --out"), err);

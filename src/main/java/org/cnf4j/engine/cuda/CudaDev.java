@@ -27,9 +27,11 @@ import org.cnf4j.engine.EngineOptions;
  * cuBLAS for GEMM. Everything runs on one stream; uploads and downloads are synchronous.
  *
  * <p>From {@link EngineOptions}: the device ordinal; the cuBLAS math mode = default (no TF32:
- * CUBLAS_DEFAULT_MATH), pedantic (CUBLAS_PEDANTIC_MATH), tf32 (CUBLAS_TF32_TENSOR_OP_MATH, float32 only) or
- * bf16x9 (CUBLAS_FP32_EMULATED_BF16X9_MATH: float32 emulated on the tensor cores, where cuBLAS supports it);
- * debug sync, which synchronises and checks after every operation.
+ * CUBLAS_DEFAULT_MATH), pedantic (CUBLAS_PEDANTIC_MATH), bf16x9 (CUBLAS_FP32_EMULATED_BF16X9_MATH: float32
+ * emulated on the tensor cores, where cuBLAS supports it), or tf32: the trace products ({@link #traceGemm}) through
+ * cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_TF32 (operands rounded to TF32 on the tensor cores, float32 sums, float32
+ * storage; float32 only), every other product strict. No bfloat16 mode: on the H200, cuBLAS 13 ran
+ * CUBLAS_COMPUTE_32F_FAST_16BF on float32 operands as TF32 (bit-identical results and times, docs/GPU.md); debug sync, which synchronises and checks after every operation.
  */
 final class CudaDev implements Dev {
     private static final Object LOCK = new Object();
@@ -51,6 +53,8 @@ final class CudaDev implements Dev {
     private final DoublePointer alphaD = new DoublePointer(1), betaD = new DoublePointer(1);
     private final boolean debugSync;
     private final String mathMode;
+    /** The compute type of the trace products (Dev.traceGemm) under math tf32 in float32, or -1: strict. */
+    private final int traceCompute;
     private final java.util.List<CBuf> live = new java.util.ArrayList<>();
     private Pointer staging;
     private long stagingBytes;
@@ -171,11 +175,13 @@ final class CudaDev implements Dev {
         int mode = switch (math) {
             case "default" -> CUBLAS_DEFAULT_MATH;
             case "pedantic" -> CUBLAS_PEDANTIC_MATH;
-            case "tf32" -> CUBLAS_TF32_TENSOR_OP_MATH;
             case "bf16x9" -> CUBLAS_FP32_EMULATED_BF16X9_MATH;
+            // tf32 is a compute type of cublasGemmEx for the trace products only: the handle stays strict
+            case "tf32" -> CUBLAS_DEFAULT_MATH;
             default -> throw new IllegalArgumentException("CUDA math mode must be default, pedantic, tf32 or bf16x9, got " + math);
         };
         this.mathMode = math;
+        this.traceCompute = dtype == DType.FLOAT32 && math.equals("tf32") ? CUBLAS_COMPUTE_32F_FAST_TF32 : -1;
         checkBlas(cublasSetMathMode(blas, mode), "cublasSetMathMode");
         byte[] image = Fatbin.bytes();
         BytePointer img = new BytePointer(image);
@@ -355,6 +361,44 @@ final class CudaDev implements Dev {
             throw new IllegalStateException("cuBLAS gemmStridedBatched(m=" + m + ", n=" + n + ", k=" + k + ", batches=" + batches + "): status " + rc);
         }
         afterOp("gemmStridedBatched");
+    }
+
+    @Override
+    public void traceGemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr a, int lda, Ptr b, int ldb,
+                          double beta, Ptr c, int ldc) {
+        if (traceCompute < 0) {
+            gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
+        if (m == 0 || n == 0) return;
+        alphaF.put(0, (float) alpha);
+        betaF.put(0, (float) beta);
+        int rc = cublasGemmEx(blas, ta ? CUBLAS_OP_T : CUBLAS_OP_N, tb ? CUBLAS_OP_T : CUBLAS_OP_N, m, n, k, alphaF,
+                new Addr(address(a)), CUDA_R_32F, lda, new Addr(address(b)), CUDA_R_32F, ldb, betaF, new Addr(address(c)), CUDA_R_32F, ldc,
+                traceCompute, CUBLAS_GEMM_DEFAULT);
+        if (rc != CUBLAS_STATUS_SUCCESS) {
+            throw new IllegalStateException("cuBLAS gemmEx " + mathMode + " (m=" + m + ", n=" + n + ", k=" + k + "): status " + rc);
+        }
+        afterOp("gemmEx");
+    }
+
+    @Override
+    public void traceGemmStridedBatched(boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr a, int lda, long sa,
+                                        Ptr b, int ldb, long sb, double beta, Ptr c, int ldc, long sc, int batches) {
+        if (traceCompute < 0) {
+            gemmStridedBatched(ta, tb, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batches);
+            return;
+        }
+        if (m == 0 || n == 0 || batches == 0) return;
+        alphaF.put(0, (float) alpha);
+        betaF.put(0, (float) beta);
+        int rc = cublasGemmStridedBatchedEx(blas, ta ? CUBLAS_OP_T : CUBLAS_OP_N, tb ? CUBLAS_OP_T : CUBLAS_OP_N, m, n, k, alphaF,
+                new Addr(address(a)), CUDA_R_32F, lda, sa, new Addr(address(b)), CUDA_R_32F, ldb, sb, betaF,
+                new Addr(address(c)), CUDA_R_32F, ldc, sc, batches, traceCompute, CUBLAS_GEMM_DEFAULT);
+        if (rc != CUBLAS_STATUS_SUCCESS) {
+            throw new IllegalStateException("cuBLAS gemmStridedBatchedEx " + mathMode + " (m=" + m + ", n=" + n + ", k=" + k + "): status " + rc);
+        }
+        afterOp("gemmStridedBatchedEx");
     }
 
     private CUfunc_st function(String name) {

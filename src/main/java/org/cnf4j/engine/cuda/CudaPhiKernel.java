@@ -233,16 +233,29 @@ final class CudaPhiKernel {
      * so K is split into up to 64 batches whose partial products are summed by sum_partials.
      */
     private void gemmNTAcc(int rows, int cols, long k, double alpha, Dev.Ptr a, int lda, Dev.Ptr b, int ldb, Dev.Ptr c) {
+        gemmNTAcc(false, rows, cols, k, alpha, a, lda, b, ldb, c);
+    }
+
+    /** As above; {@code trace}: one of the trace products, which the opt-in math modes may round (Dev.traceGemm). */
+    private void gemmNTAcc(boolean trace, int rows, int cols, long k, double alpha, Dev.Ptr a, int lda, Dev.Ptr b, int ldb, Dev.Ptr c) {
         int nb = (int) Math.max(1, Math.min(MAX_SPLIT, k / splitColumns));
         if (nb == 1) {
-            dev.gemm(false, true, rows, cols, (int) k, alpha, a, lda, b, ldb, 1, c, rows);
+            if (trace) dev.traceGemm(false, true, rows, cols, (int) k, alpha, a, lda, b, ldb, 1, c, rows);
+            else dev.gemm(false, true, rows, cols, (int) k, alpha, a, lda, b, ldb, 1, c, rows);
             return;
         }
         long kb = k / nb, rem = k - nb * kb;
-        dev.gemmStridedBatched(false, true, rows, cols, (int) kb, alpha, a, lda, lda * kb, b, ldb, ldb * kb, 0, splitWs.p(), rows,
-                (long) rows * cols, nb);
+        if (trace) {
+            dev.traceGemmStridedBatched(false, true, rows, cols, (int) kb, alpha, a, lda, lda * kb, b, ldb, ldb * kb, 0, splitWs.p(), rows,
+                    (long) rows * cols, nb);
+        } else {
+            dev.gemmStridedBatched(false, true, rows, cols, (int) kb, alpha, a, lda, lda * kb, b, ldb, ldb * kb, 0, splitWs.p(), rows,
+                    (long) rows * cols, nb);
+        }
         if (rem > 0) {
-            dev.gemm(false, true, rows, cols, (int) rem, alpha, a.plus(lda * nb * kb), lda, b.plus(ldb * nb * kb), ldb, 1, c, rows);
+            Dev.Ptr ar = a.plus(lda * nb * kb), br = b.plus(ldb * nb * kb);
+            if (trace) dev.traceGemm(false, true, rows, cols, (int) rem, alpha, ar, lda, br, ldb, 1, c, rows);
+            else dev.gemm(false, true, rows, cols, (int) rem, alpha, ar, lda, br, ldb, 1, c, rows);
         }
         kernels.sumPartials(splitWs.p(), rows * cols, nb, c);
     }
@@ -272,7 +285,7 @@ final class CudaPhiKernel {
         kernels.traceInit(tau[0].p(), z[1].p(), wW.p(), kW[0].p(), g0W.p(), jac[0].p(), trH.p(), m, d, cs, traceW.p(), false, true);
         for (int l = 1; l < nTh; l++) {
             boolean top = l == nTh - 1;
-            if (!kjReady) dev.gemm(true, false, m, cs * d, m, 1, kW[l].p(), m, jac[l - 1].p(), m, 0, kjCur[l], m);
+            if (!kjReady) dev.traceGemm(true, false, m, cs * d, m, 1, kW[l].p(), m, jac[l - 1].p(), m, 0, kjCur[l], m);
             // re-evaluating from stored products (reverse pass) needs J_l for deeper layers, not trH
             if (kjReady && top) continue;
             kernels.traceLayer(kjCur[l], tau[l].p(), top ? null : z[l + 1].p(), wW.p(), jac[l - 1].p(), top ? null : jac[l].p(),
@@ -300,8 +313,8 @@ final class CudaPhiKernel {
             boolean carry = !top;
             kernels.traceLayerAdj(kjCur[l], tau[l].p(), top ? null : z[l + 1].p(), wW.p(), carry ? jBar.p() : null, tauBar[l].p(),
                     zBar[l + 1].p(), trHBar.p(), m, d, cs, h, top, carry);
-            gemmNTAcc(m, m, (long) cs * d, 1, jac[l - 1].p(), m, kjCur[l], m, tacc.at(kAccOff[l]));
-            dev.gemm(false, false, m, cs * d, m, 1, kW[l].p(), m, kjCur[l], m, carry ? 1 : 0, jBar.p(), m);
+            gemmNTAcc(true, m, m, (long) cs * d, 1, jac[l - 1].p(), m, kjCur[l], m, tacc.at(kAccOff[l]));
+            dev.traceGemm(false, false, m, cs * d, m, 1, kW[l].p(), m, kjCur[l], m, carry ? 1 : 0, jBar.p(), m);
         }
         kernels.traceFirstAdj(jBar.p(), tau[0].p(), z[1].p(), wW.p(), kW[0].p(), g0W.p(), trHBar.p(), tauBar[0].p(), zBar[1].p(),
                 coefTmp.p(), m, d, cs, false);

@@ -39,6 +39,24 @@ interface Dev extends AutoCloseable {
     void gemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Ptr a, int lda, long strideA,
                             Ptr b, int ldb, long strideB, double beta, Ptr c, int ldc, long strideC, int batches);
 
+    /**
+     * {@link #gemm} for the m x m x (n d) products of the Hessian trace (K_l J, its adjoint and K_l's accumulation
+     * over the Jacobians): nearly all of a step's arithmetic at large sizes. With the opt-in math mode tf32 (float32
+     * only) they run on the tensor cores with operands rounded to TF32 and float32 sums; every
+     * other product stays strict, since the small ones (the ResNet, the quadratic part) are cheap and rounding there
+     * costs more accuracy than it saves time.
+     */
+    default void traceGemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Ptr a, int lda, Ptr b, int ldb,
+                           double beta, Ptr c, int ldc) {
+        gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /** {@link #gemmStridedBatched} for the trace products, as {@link #traceGemm}. */
+    default void traceGemmStridedBatched(boolean transA, boolean transB, int m, int n, int k, double alpha, Ptr a, int lda, long strideA,
+                                         Ptr b, int ldb, long strideB, double beta, Ptr c, int ldc, long strideC, int batches) {
+        gemmStridedBatched(transA, transB, m, n, k, alpha, a, lda, strideA, b, ldb, strideB, beta, c, ldc, strideC, batches);
+    }
+
     /** Launches kernel {@code name} (without the _f32/_f64 suffix) on a (gx, gy) grid of (bx, by) blocks. */
     void launch(String name, int gx, int gy, int bx, int by, Object... args);
 

@@ -128,4 +128,46 @@ class EmulatedEngineTest {
             assertRel(b.gradient(), a.gradient(), 1e-4, "gradient");
         }
     }
+
+    @Test
+    void roundMantissaRoundsToNearestEven() {
+        assertEquals(1.0, JavaDev.roundMantissa(1 + 0x1p-8, 7), 0, "bf16: a tie goes to the even mantissa (down)");
+        assertEquals(1 + 0x1p-6, JavaDev.roundMantissa(1 + 0x1p-7 + 0x1p-8, 7), 0, "bf16: a tie goes to the even mantissa (up)");
+        assertEquals(1 + 0x1p-7, JavaDev.roundMantissa(1 + 0x1p-8 + 0x1p-12, 7), 0, "bf16: above the tie rounds up");
+        assertEquals(-3 * 0x1p-11, JavaDev.roundMantissa(-3 * 0x1p-11 - 0x1p-22, 10), 0, "tf32: below half an ulp rounds to the value");
+        assertEquals(0x1p127 * 1.9921875, JavaDev.roundMantissa(0x1p127 * 1.9921875, 7), 0, "exact bf16 values stay");
+        assertEquals((float) 0.1, JavaDev.roundMantissa(0.1, 23), 0, "23 bits: float32 itself");
+    }
+
+    /**
+     * The tf32 twin (what cuBLAS does with CUBLAS_COMPUTE_32F_FAST_TF32 to the trace products, which GpuChecks compares
+     * on the GPU) changes J by about its operands' rounding (2^-11) and the gradient by under 5 % of its largest entry:
+     * on this small reference model the accumulation of K_l over the Jacobians cancels, so its rounding error is about
+     * 50 times the operands' (measured here: 1.2e-5 with 18 mantissa bits, 1.0e-4 with 14, 5.6e-3 with TF32's 10; at
+     * the d = 43 shape on the H200, 8e-6). Float64 ignores the mode.
+     */
+    @Test
+    void reducedPrecisionTwinsChangeTheLossByTheirRounding() throws IOException {
+        ReferenceModel model = ReferenceModel.load(swissroll());
+        Npy.Array in = npy(swissroll().resolve("inputs.npy"));
+        int n = in.rows();
+        LossResult exact;
+        try (CudaFlowEngine e = new CudaFlowEngine(model.params().shape, new JavaDev(DType.FLOAT32))) {
+            exact = e.loss(model.params(), in.data(), n, 8, Tableau.RK4, model.alpha(), true);
+        }
+        for (String math : new String[] {"tf32"}) {
+            try (CudaFlowEngine e = new CudaFlowEngine(model.params().shape, new JavaDev(DType.FLOAT32, math))) {
+                LossResult r = e.loss(model.params(), in.data(), n, 8, Tableau.RK4, model.alpha(), true);
+                double dj = Math.abs(r.j() - exact.j()) / Math.abs(exact.j());
+                assertTrue(dj > 1e-5 && dj < 2e-3, math + ": J changes by " + dj);
+                double dg = GpuCheckCases.relErr(r.gradient(), exact.gradient());
+                assertTrue(dg > 1e-4 && dg < 0.05, math + ": gradient changes by " + dg);
+            }
+        }
+        try (CudaFlowEngine e = new CudaFlowEngine(model.params().shape, new JavaDev(DType.FLOAT64, "tf32"));
+             CudaFlowEngine f = new CudaFlowEngine(model.params().shape, new JavaDev(DType.FLOAT64))) {
+            assertEquals(f.loss(model.params(), in.data(), n, 8, Tableau.RK4, model.alpha(), true).j(),
+                    e.loss(model.params(), in.data(), n, 8, Tableau.RK4, model.alpha(), true).j(), 0, "float64 ignores the mode");
+        }
+    }
 }

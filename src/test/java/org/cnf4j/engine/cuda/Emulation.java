@@ -12,7 +12,7 @@ public final class Emulation implements AutoCloseable {
     private Emulation() {
         saved = CudaFlowEngine.devices;
         CudaFlowEngine.devices = new CudaFlowEngine.DeviceSource() {
-            @Override public Dev open(EngineOptions options) { return new JavaDev(options.dtype()); }
+            @Override public Dev open(EngineOptions options) { return new JavaDev(options.dtype(), options.cudaMath()); }
 
             @Override public String unavailableReason() { return null; }
         };

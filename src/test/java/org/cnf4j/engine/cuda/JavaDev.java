@@ -10,8 +10,30 @@ import org.cnf4j.backend.DType;
  */
 final class JavaDev implements Dev {
     private final DType dtype;
+    /** Mantissa bits the trace products' operands keep (23: all of float32's; tf32 keeps 10), in float32 only. */
+    private final int operandBits;
 
-    JavaDev(DType dtype) { this.dtype = dtype; }
+    JavaDev(DType dtype) { this(dtype, "default"); }
+
+    /**
+     * With cuBLAS math mode {@code tf32} (EngineOptions.cudaMath), the twin of what the tensor cores do in float32 to
+     * the trace products ({@link #traceGemm}): each operand rounded to nearest-even to 10 mantissa bits (the H200
+     * matched this to 0.5-2 % of the rounding's own effect), the products summed exactly (cuBLAS sums in float32: the difference is float32 rounding, far below the
+     * operands'). Every other GEMM stays exact, as on the GPU.
+     */
+    JavaDev(DType dtype, String math) {
+        this.dtype = dtype;
+        this.operandBits = dtype == DType.FLOAT32 && math.equals("tf32") ? 10 : 23;
+    }
+
+    /** v as float32 rounded to nearest-even to {@code bits} mantissa bits (finite values; bits = 23 leaves it). */
+    static double roundMantissa(double v, int bits) {
+        float f = (float) v;
+        if (bits >= 23 || Float.isNaN(f) || Float.isInfinite(f)) return f;
+        int drop = 23 - bits, raw = Float.floatToRawIntBits(f);
+        int half = (1 << (drop - 1)) - 1 + ((raw >>> drop) & 1);
+        return Float.intBitsToFloat((raw + half) & -(1 << drop));
+    }
 
     /** A buffer backed by a double array. */
     static final class JBuf extends Buf {
@@ -53,7 +75,9 @@ final class JavaDev implements Dev {
 
     @Override public DType dtype() { return dtype; }
 
-    @Override public String describe() { return "java (CPU emulation of the CUDA kernels)"; }
+    @Override public String describe() {
+        return "java (CPU emulation of the CUDA kernels" + (operandBits < 23 ? ", GEMM operands rounded to " + operandBits + " mantissa bits" : "") + ")";
+    }
 
     @Override public Buf alloc(long elems) { return new JBuf(elems, false, dtype == DType.FLOAT32); }
 
@@ -82,6 +106,24 @@ final class JavaDev implements Dev {
     @Override
     public void gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr pa, int lda, Ptr pb, int ldb,
                      double beta, Ptr pc, int ldc) {
+        gemm(23, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    @Override
+    public void traceGemm(boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr pa, int lda, Ptr pb, int ldb,
+                          double beta, Ptr pc, int ldc) {
+        gemm(operandBits, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+    }
+
+    @Override
+    public void traceGemmStridedBatched(boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr a, int lda, long sa,
+                                        Ptr b, int ldb, long sb, double beta, Ptr c, int ldc, long sc, int batches) {
+        for (int i = 0; i < batches; i++) traceGemm(ta, tb, m, n, k, alpha, a.plus(i * sa), lda, b.plus(i * sb), ldb, beta, c.plus(i * sc), ldc);
+    }
+
+    /** C = alpha op(A) op(B) + beta C with the operands rounded to {@code operandBits} mantissa bits (23: as they are). */
+    private void gemm(int operandBits, boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr pa, int lda, Ptr pb, int ldb,
+                      double beta, Ptr pc, int ldc) {
         R a = new R(pa), b = new R(pb), c = new R(pc);
         double[] col = new double[m];
         for (int jn = 0; jn < n; jn++) {
@@ -89,8 +131,10 @@ final class JavaDev implements Dev {
             for (int q = 0; q < k; q++) {
                 double bv = tb ? b.get(jn + (long) ldb * q) : b.get(q + (long) ldb * jn);
                 if (bv == 0) continue;
+                if (operandBits < 23) bv = roundMantissa(bv, operandBits);
                 for (int im = 0; im < m; im++) {
                     double av = ta ? a.get(q + (long) lda * im) : a.get(im + (long) lda * q);
+                    if (operandBits < 23) av = roundMantissa(av, operandBits);
                     col[im] += av * bv;
                 }
             }
