@@ -8,7 +8,8 @@
 #                     (javacpp 1.5.13, cuda 13.1-9.19-1.5.13 JNI wrappers, jackson, slf4j); no ND4J
 #   app/cnf4j-gpu-checks.jar  the verification harness, which lives in the test tree so that it is not in
 #                     the production jar: GpuChecks, GpuCheckCases, GpuReference, LockstepDev, JavaDev, JavaKernels, and
-#                     Emulation + cli.EmulatedCli (the command line on the Java twins, for a rehearsal without a GPU)
+#                     Emulation + cli.EmulatedCli (the command line on the Java twins, for a rehearsal without a GPU),
+#                     GpuProfile + ProfilingDev (a training step's time per kernel and GEMM shape)
 #   ref/swissroll/    the PyTorch reference fixtures (../shared does not travel)
 #   cpuref/           the CPU engine's answers to GpuChecks' problems, computed here (GpuReference)
 #   bench/            shared/bench/torch_otflow.py, the PyTorch timing anchor
@@ -36,7 +37,7 @@ mvn -q package -DskipTests
 harness_jar() {
     echo "[make-bundle] harness jar (test classes)"
     local harness=(engine/cuda/GpuChecks engine/cuda/GpuCheckCases engine/cuda/GpuReference engine/cuda/LockstepDev engine/cuda/JavaDev
-                   engine/cuda/JavaKernels engine/cuda/Emulation cli/EmulatedCli)
+                   engine/cuda/JavaKernels engine/cuda/Emulation engine/cuda/ProfilingDev engine/cuda/GpuProfile cli/EmulatedCli)
     local classes=() c f
     for c in "${harness[@]}"; do
         [ -f "target/test-classes/org/cnf4j/$c.class" ] || { echo "make-bundle.sh: target/test-classes lacks $c" >&2; exit 1; }

@@ -13,7 +13,7 @@
 # under the device tool's 8.
 # Without a GPU it stops cleanly after GpuChecks reports why (exit 3).
 # GPU_CHECKS_ARGS adds arguments to GpuChecks (--no-bench, --bench-only); SKIP_CLI=1 and SKIP_TORCH=1 leave out
-# steps 3b and 4; PARTS picks the command-line parts (cli-runs.sh); GPU_CHECKS_ARGS="--emulate --no-bench" rehearses the whole
+# steps 3b and 4; PROFILE adds step 3a (PROFILE_ARGS=--emulate rehearses it); PARTS picks the command-line parts (cli-runs.sh); GPU_CHECKS_ARGS="--emulate --no-bench" rehearses the whole
 # check program on the Java twins of the kernels, on a machine without a GPU (slow: raise GPU_CHECKS_TIMEOUT).
 set -u
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -85,6 +85,16 @@ say "GpuChecks exit $rc"
 if [ "$rc" = 3 ]; then
     say "no CUDA device: stopping (nothing to benchmark)"
     exit 3
+fi
+
+# 3a. PROFILE="D M N NT MATH;..." (MATH default|tf32): a training step's time per operation (GpuProfile), into
+# $OUT/profile.txt, the eighth file back
+if [ -n "${PROFILE:-}" ]; then
+    IFS=';' read -r -a profiles <<< "$PROFILE"
+    for pr in "${profiles[@]}"; do
+        # shellcheck disable=SC2086
+        timeout 180 "$JAVA" "${JOPTS[@]}" -cp "$CP" org.cnf4j.engine.cuda.GpuProfile $pr ${PROFILE_ARGS:-} 2>&1 | grep -v '^Warning' | tee -a "$OUT/profile.txt"
+    done
 fi
 
 # 3b. the command line on the GPU against the CPU answers (CLI_MAIN=org.cnf4j.cli.EmulatedCli rehearses it here)
