@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class FlowBuilder {
     private final TrainingOptions o = new TrainingOptions();
     private String device = EngineOptions.CPU;
+    private String gpuMath;
     private DType dtype = DType.FLOAT32;
     private int threads = 2;
     private ProgressListener listener;
@@ -98,6 +99,17 @@ public final class FlowBuilder {
         return this;
     }
 
+    /**
+     * GPU products for training (device cuda or auto): fp32 (default, strict float32) or tf32 (the Hessian trace's big
+     * products on the tensor cores: 1.6-1.9x faster at large sizes, less exact; docs/GPU.md). tf32 with device cpu is
+     * refused when fitting. Scoring and sampling stay float64.
+     */
+    public FlowBuilder gpuMath(String mode) {
+        EngineOptions.defaults().withDevice(EngineOptions.CUDA).withGpuMath(mode);   // checks the name now
+        this.gpuMath = mode;
+        return this;
+    }
+
     /** CPU worker threads (default 2); results do not depend on it. */
     public FlowBuilder threads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
@@ -140,6 +152,7 @@ public final class FlowBuilder {
 
     private FittedFlow run() throws IOException {
         EngineOptions train = EngineOptions.defaults().withDevice(device).withDtype(dtype).withThreads(threads);
+        if (gpuMath != null) train = train.withGpuMath(gpuMath);
         RunResult r = TrainingRun.start(o, train, new Forward(listener));
         return new FittedFlow(r.model(), r, scoringOptions(device, threads), r.validationNll());
     }

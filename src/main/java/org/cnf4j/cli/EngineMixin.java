@@ -31,19 +31,7 @@ public final class EngineMixin {
         if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
         EngineOptions o = EngineOptions.defaults().withDevice(device).withDtype(dtype(defaultDtype)).withThreads(t)
                 .withOverrides(System.getProperties());
-        return gpuMath == null ? o : o.withCudaMath(gpuMath(o));
-    }
-
-    /** --gpu-math as the engine's cuBLAS mode; it means nothing to the CPU engine, so asking for it there is an error. */
-    private String gpuMath(EngineOptions o) {
-        String g = gpuMath.trim().toLowerCase(java.util.Locale.ROOT);
-        if (!java.util.Set.of("fp32", "tf32").contains(g)) {
-            throw new IllegalArgumentException("unknown --gpu-math '" + gpuMath + "': use fp32 or tf32");
-        }
-        if (o.device().equals("cpu") && !g.equals("fp32")) {
-            throw new IllegalArgumentException("--gpu-math " + g + " applies to the GPU engine: add --device cuda (or auto), or leave it out");
-        }
-        return g.equals("fp32") ? "default" : g;
+        return gpuMath == null ? o : o.withGpuMath(gpuMath);
     }
 
     /** {@link #options}, after checking that the device answers (so nothing is written for a run that cannot start). */

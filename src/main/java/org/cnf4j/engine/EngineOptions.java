@@ -79,6 +79,20 @@ public record EngineOptions(String device, DType dtype, int threads, int chunkCo
 
     public EngineOptions withCudaMath(String v) { return edit(e -> e.cudaMath = v); }
 
+    /**
+     * The GPU products as users name them (--gpu-math, FlowBuilder.gpuMath): fp32, strict (cuBLAS default math), or
+     * tf32, the Hessian trace's products on the tensor cores. It means nothing to the CPU engine, so tf32 there is an
+     * error rather than silently ignored; with device auto it applies when the GPU is taken.
+     */
+    public EngineOptions withGpuMath(String mode) {
+        String g = mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT);
+        if (!g.equals("fp32") && !g.equals("tf32")) throw new IllegalArgumentException("unknown GPU math '" + mode + "': use fp32 or tf32");
+        if (g.equals("tf32") && device.equals(CPU)) {
+            throw new IllegalArgumentException("GPU math tf32 applies to the GPU engine: use device cuda (or auto), or leave it out");
+        }
+        return withCudaMath(g.equals("fp32") ? "default" : g);
+    }
+
     public EngineOptions withCudaMaxChunk(int v) { return edit(e -> e.cudaMaxChunk = v); }
 
     public EngineOptions withCudaStoreProducts(boolean v) { return edit(e -> e.cudaStoreProducts = v); }

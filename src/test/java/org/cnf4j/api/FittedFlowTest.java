@@ -140,6 +140,13 @@ class FittedFlowTest {
         assertTrue(nan.getMessage().contains("row 1, column 1"), nan.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.fit(new double[0][]));
         assertThrows(IllegalArgumentException.class, () -> Cnf4j.otFlow().device("tpu"));
+        assertEquals("unknown GPU math 'bf16': use fp32 or tf32",
+                assertThrows(IllegalArgumentException.class, () -> Cnf4j.otFlow().gpuMath("bf16")).getMessage());
+        Path out = dir.resolve("tf32-on-cpu");
+        IllegalArgumentException tf32 = assertThrows(IllegalArgumentException.class,
+                () -> Cnf4j.otFlow().iterations(1).gpuMath("tf32").runDirectory(out).fit(rows));
+        assertTrue(tf32.getMessage().startsWith("GPU math tf32 applies to the GPU engine"), tf32.getMessage());
+        assertFalse(Files.exists(out), "nothing written");
     }
 
     @Test

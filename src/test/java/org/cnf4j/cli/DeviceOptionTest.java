@@ -93,11 +93,11 @@ class DeviceOptionTest {
     void gpuMathIsCheckedAndReachesTheEngine() throws Exception {
         Cli.Result bad = Cli.run("train", "--data", "8gaussians", "--iters", "2", "--gpu-math", "fp8", "--device", "auto", "--out", dir.resolve("m0").toString());
         assertEquals(2, bad.code());
-        assertEquals("cnf4j: error: unknown --gpu-math 'fp8': use fp32 or tf32", bad.err().strip());
+        assertEquals("cnf4j: error: unknown GPU math 'fp8': use fp32 or tf32", bad.err().strip());
         Cli.Result onCpu = Cli.run("logp", "--model", run.toString(), "--input", inputs.toString(), "--output", dir.resolve("m1.npy").toString(),
                 "--gpu-math", "tf32");
         assertEquals(2, onCpu.code());
-        assertEquals("cnf4j: error: --gpu-math tf32 applies to the GPU engine: add --device cuda (or auto), or leave it out", onCpu.err().strip());
+        assertEquals("cnf4j: error: GPU math tf32 applies to the GPU engine: use device cuda (or auto), or leave it out", onCpu.err().strip());
         assertFalse(Files.exists(dir.resolve("m0")) || Files.exists(dir.resolve("m1.npy")), "nothing written");
         assertEquals(0, Cli.run("logp", "--model", run.toString(), "--input", inputs.toString(), "--output", dir.resolve("m2.npy").toString(),
                 "--gpu-math", "FP32", "--nt", "4").code(), "fp32 is the CPU's own arithmetic: allowed");

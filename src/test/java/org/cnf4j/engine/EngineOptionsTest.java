@@ -31,6 +31,14 @@ class EngineOptionsTest {
         assertEquals("unknown device 'tpu': use cpu, cuda or auto", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withThreads(0));
         assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withCudaMath("fp8"));
+        EngineOptions gpu = EngineOptions.defaults().withDevice("cuda");
+        assertEquals("tf32", gpu.withGpuMath(" TF32 ").cudaMath());
+        assertEquals("default", gpu.withGpuMath("fp32").cudaMath());
+        assertEquals("tf32", EngineOptions.defaults().withDevice("auto").withGpuMath("tf32").cudaMath(), "auto: for when the GPU is taken");
+        assertEquals("default", EngineOptions.defaults().withGpuMath("fp32").cudaMath(), "fp32 on the CPU is what it does anyway");
+        assertThrows(IllegalArgumentException.class, () -> EngineOptions.defaults().withGpuMath("tf32"));
+        assertThrows(IllegalArgumentException.class, () -> gpu.withGpuMath("bf16"));
+        assertThrows(IllegalArgumentException.class, () -> gpu.withGpuMath(null));
     }
 
     @Test
