@@ -43,8 +43,8 @@ interface Dev extends AutoCloseable {
      * {@link #gemm} for the m x m x (n d) products of the Hessian trace (K_l J, its adjoint and K_l's accumulation
      * over the Jacobians): nearly all of a step's arithmetic at large sizes. With the opt-in math mode tf32 (float32
      * only) they run on the tensor cores with operands rounded to TF32 and float32 sums; every
-     * other product stays strict, since the small ones (the ResNet, the quadratic part) are cheap and rounding there
-     * costs more accuracy than it saves time.
+     * other product (the ResNet, the quadratic part) stays strict: a fifth of a TF32 step at the MINIBOONE size
+     * (docs/GPU.md), and what rounding them would do to the gradient was not measured.
      */
     default void traceGemm(boolean transA, boolean transB, int m, int n, int k, double alpha, Ptr a, int lda, Ptr b, int ldb,
                            double beta, Ptr c, int ldc) {

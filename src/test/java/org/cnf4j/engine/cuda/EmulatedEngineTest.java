@@ -142,9 +142,9 @@ class EmulatedEngineTest {
     /**
      * The tf32 twin (what cuBLAS does with CUBLAS_COMPUTE_32F_FAST_TF32 to the trace products, which GpuChecks compares
      * on the GPU) changes J by about its operands' rounding (2^-11) and the gradient by under 5 % of its largest entry:
-     * on this small reference model the accumulation of K_l over the Jacobians cancels, so its rounding error is about
-     * 50 times the operands' (measured here: 1.2e-5 with 18 mantissa bits, 1.0e-4 with 14, 5.6e-3 with TF32's 10; at
-     * the d = 43 shape on the H200, 8e-6). Float64 ignores the mode.
+     * on this small reference model the gradient's change is about 50 times the operands' rounding (measured here:
+     * 1.2e-5 with 18 mantissa bits, 1.0e-4 with 14, 5.6e-3 with TF32's 10; at the d = 43 shape on the H200, 8e-6).
+     * Float64 ignores the mode.
      */
     @Test
     void reducedPrecisionTwinsChangeTheLossByTheirRounding() throws IOException {
