@@ -18,7 +18,7 @@
 #                     (picocli, SnakeYAML, Hipparchus, the file formats), still no ND4J: --device cuda never calls it
 # Usage: experiments/gpu/make-bundle.sh [--jars-only]   (CNF4J_SHARED=/path/to/shared if not ../shared)
 #   --jars-only rebuilds app/cnf4j.jar and the harness jar in an existing bundle and keeps the rest, the CPU answers
-#   included: for a change to the GPU side only (the CPU answers take about 8 minutes to make)
+#   included: for a change to the GPU side only (the CPU answers take most of its 10 minutes)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
