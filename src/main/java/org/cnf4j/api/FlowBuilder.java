@@ -101,7 +101,7 @@ public final class FlowBuilder {
 
     /**
      * GPU products for training (device cuda or auto): fp32 (default, strict float32) or tf32 (the Hessian trace's big
-     * products on the tensor cores: 1.6-1.9x faster at large sizes, less exact; docs/GPU.md). tf32 with device cpu is
+     * products on the tensor cores: 1.7-2.2x faster at large sizes on an H200, less exact; docs/GPU.md). tf32 with device cpu is
      * refused when fitting. Scoring and sampling stay float64.
      */
     public FlowBuilder gpuMath(String mode) {

@@ -20,7 +20,7 @@ public final class EngineMixin {
     Integer threads;
     @Option(names = "--gpu-math", paramLabel = "fp32|tf32", description = "GPU matrix products (--device cuda or auto): fp32 (default, strict float32) "
             + "or tf32 (opt-in: the Hessian trace's big products on the tensor cores, operands rounded to 10 mantissa bits, sums in "
-            + "float32; 1.6-1.9x faster at large sizes, see docs/GPU.md).")
+            + "float32; 1.7-2.2x faster at large sizes on an H200, see docs/GPU.md).")
     String gpuMath;
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
