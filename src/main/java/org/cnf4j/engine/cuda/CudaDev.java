@@ -31,7 +31,8 @@ import org.cnf4j.engine.EngineOptions;
  * emulated on the tensor cores, where cuBLAS supports it), or tf32: the trace products ({@link #traceGemm}) through
  * cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_TF32 (operands rounded to TF32 on the tensor cores, float32 sums, float32
  * storage; float32 only), every other product strict. No bfloat16 mode: on the H200, cuBLAS 13 ran
- * CUBLAS_COMPUTE_32F_FAST_16BF on float32 operands as TF32 (bit-identical results and times, docs/GPU.md); debug sync, which synchronises and checks after every operation.
+ * CUBLAS_COMPUTE_32F_FAST_16BF on float32 operands as TF32 (bit-identical results and times, docs/GPU.md).
+ * Debug sync synchronises and checks after every operation.
  */
 final class CudaDev implements Dev {
     private static final Object LOCK = new Object();

@@ -280,30 +280,26 @@ public final class GpuChecks {
     private Object reducedPrecision() throws Exception {
         Map<String, Object> out = new LinkedHashMap<>();
         ObjectMapper json = new ObjectMapper();
-        EngineOptions f32 = EngineOptions.defaults().withDevice("cuda").withDtype(DType.FLOAT32);
+        EngineOptions tf32 = EngineOptions.defaults().withDevice("cuda").withDtype(DType.FLOAT32).withCudaMath("tf32");
         for (GpuCheckCases.Case c : GpuCheckCases.synthetic()) {
             JsonNode exact = json.readTree(cpuref.resolve(c.name() + "_twin_default.json").toFile());
-            double exactJ = exact.get("J").asDouble();
-            double[] exactG = arr(exact.get("gradient"));
-            for (String math : new String[] {"tf32"}) {
-                JsonNode twin = json.readTree(cpuref.resolve(c.name() + "_twin_" + math + ".json").toFile());
-                double twinJ = twin.get("J").asDouble();
-                double[] twinG = arr(twin.get("gradient"));
-                LossResult gpu;
-                try (CudaFlowEngine g = engine(c.params().shape, f32.withCudaMath(math))) {
-                    gpu = g.loss(c.params(), c.x(), c.n(), c.nt(), Tableau.RK4, c.alpha(), true);
-                }
-                String p = c.name() + " " + math;
-                double roundJ = GpuCheckCases.relErr(twinJ, exactJ), roundG = GpuCheckCases.relErr(twinG, exactG);
-                out.put(p + " twin vs float32: J", roundJ);
-                out.put(p + " twin vs float32: gradient", roundG);
-                out.put(p + " gpu vs float32: J", GpuCheckCases.relErr(gpu.j(), exactJ));
-                out.put(p + " gpu vs float32: gradient", GpuCheckCases.relErr(gpu.gradient(), exactG));
-                // J sums ~10^4 float32 terms: at the d = 43 shape TF32 moves it by 4e-8, below float32's own summation
-                // noise (the GPU and CPU float32 J differ by 5e-9 to 6e-8), so J's tolerance has that floor
-                check(p + " gpu vs twin J", GpuCheckCases.relErr(gpu.j(), twinJ), 0.25 * roundJ + 1e-7, out);
-                check(p + " gpu vs twin gradient", GpuCheckCases.relErr(gpu.gradient(), twinG), 0.25 * roundG, out);
+            JsonNode twin = json.readTree(cpuref.resolve(c.name() + "_twin_tf32.json").toFile());
+            double exactJ = exact.get("J").asDouble(), twinJ = twin.get("J").asDouble();
+            double[] exactG = arr(exact.get("gradient")), twinG = arr(twin.get("gradient"));
+            LossResult gpu;
+            try (CudaFlowEngine g = engine(c.params().shape, tf32)) {
+                gpu = g.loss(c.params(), c.x(), c.n(), c.nt(), Tableau.RK4, c.alpha(), true);
             }
+            String p = c.name() + " tf32";
+            double roundJ = GpuCheckCases.relErr(twinJ, exactJ), roundG = GpuCheckCases.relErr(twinG, exactG);
+            out.put(p + " twin vs float32: J", roundJ);
+            out.put(p + " twin vs float32: gradient", roundG);
+            out.put(p + " gpu vs float32: J", GpuCheckCases.relErr(gpu.j(), exactJ));
+            out.put(p + " gpu vs float32: gradient", GpuCheckCases.relErr(gpu.gradient(), exactG));
+            // J sums ~10^4 float32 terms: at the d = 43 shape TF32 moves it by 4e-8, below float32's own summation
+            // noise (the GPU and CPU float32 J differ by 5e-9 to 6e-8), so J's tolerance has that floor
+            check(p + " gpu vs twin J", GpuCheckCases.relErr(gpu.j(), twinJ), 0.25 * roundJ + 1e-7, out);
+            check(p + " gpu vs twin gradient", GpuCheckCases.relErr(gpu.gradient(), twinG), 0.25 * roundG, out);
         }
         return out;
     }
@@ -441,15 +437,13 @@ public final class GpuChecks {
                     // opt-in tensor-core trace products (EngineOptions.cudaMath tf32; bf16x9 changed nothing on the H100 and
                     // FAST_16BF ran as TF32 on the H200): speed and the change in J and its gradient
                     double[] g32 = e.loss(p, x, n, nt, Tableau.RK4, alpha, true).gradient();
-                    for (String math : new String[] {"tf32"}) {
-                        try (CudaFlowEngine alt = engine(s, EngineOptions.defaults().withDevice("cuda").withCudaMath(math)).useGraphs(false)) {
-                            row.put("step_" + math + "_median_s", timeSteps(alt, p, x, n, nt, alpha, reps));
-                            LossResult lr = alt.loss(p, x, n, nt, Tableau.RK4, alpha, true);
-                            row.put(math + "_J_rel_diff", GpuCheckCases.relErr(lr.j(), j));
-                            row.put(math + "_gradient_rel_diff", GpuCheckCases.relErr(lr.gradient(), g32));
-                        } catch (Throwable t) {
-                            row.put(math + "_error", t.toString());
-                        }
+                    try (CudaFlowEngine alt = engine(s, EngineOptions.defaults().withDevice("cuda").withCudaMath("tf32")).useGraphs(false)) {
+                        row.put("step_tf32_median_s", timeSteps(alt, p, x, n, nt, alpha, reps));
+                        LossResult lr = alt.loss(p, x, n, nt, Tableau.RK4, alpha, true);
+                        row.put("tf32_J_rel_diff", GpuCheckCases.relErr(lr.j(), j));
+                        row.put("tf32_gradient_rel_diff", GpuCheckCases.relErr(lr.gradient(), g32));
+                    } catch (Throwable t) {
+                        row.put("tf32_error", t.toString());
                     }
                 }
             } catch (Throwable t) {

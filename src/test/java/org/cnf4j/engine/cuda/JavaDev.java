@@ -18,8 +18,8 @@ final class JavaDev implements Dev {
     /**
      * With cuBLAS math mode {@code tf32} (EngineOptions.cudaMath), the twin of what the tensor cores do in float32 to
      * the trace products ({@link #traceGemm}): each operand rounded to nearest-even to 10 mantissa bits (the H200
-     * matched this to 0.5-2 % of the rounding's own effect), the products summed exactly (cuBLAS sums in float32: the difference is float32 rounding, far below the
-     * operands'). Every other GEMM stays exact, as on the GPU.
+     * matched this to 0.5-2 % of the rounding's own effect), the products summed exactly (cuBLAS sums in float32: the
+     * difference is float32 rounding, far below the operands'). Every other GEMM stays exact, as on the GPU.
      */
     JavaDev(DType dtype, String math) {
         this.dtype = dtype;
@@ -125,16 +125,28 @@ final class JavaDev implements Dev {
     private void gemm(int operandBits, boolean ta, boolean tb, int m, int n, int k, double alpha, Ptr pa, int lda, Ptr pb, int ldb,
                       double beta, Ptr pc, int ldc) {
         R a = new R(pa), b = new R(pb), c = new R(pc);
+        boolean round = operandBits < 23;
+        // op(A) rounded once (m x k, column-major), not once per column of C
+        double[] ar = null;
+        if (round) {
+            ar = new double[m * k];
+            for (int q = 0; q < k; q++) {
+                for (int im = 0; im < m; im++) ar[im + m * q] = roundMantissa(ta ? a.get(q + (long) lda * im) : a.get(im + (long) lda * q), operandBits);
+            }
+        }
         double[] col = new double[m];
         for (int jn = 0; jn < n; jn++) {
             java.util.Arrays.fill(col, 0);
             for (int q = 0; q < k; q++) {
                 double bv = tb ? b.get(jn + (long) ldb * q) : b.get(q + (long) ldb * jn);
                 if (bv == 0) continue;
-                if (operandBits < 23) bv = roundMantissa(bv, operandBits);
+                if (round) {
+                    bv = roundMantissa(bv, operandBits);
+                    for (int im = 0; im < m; im++) col[im] += ar[im + m * q] * bv;
+                    continue;
+                }
                 for (int im = 0; im < m; im++) {
                     double av = ta ? a.get(q + (long) lda * im) : a.get(im + (long) lda * q);
-                    if (operandBits < 23) av = roundMantissa(av, operandBits);
                     col[im] += av * bv;
                 }
             }
