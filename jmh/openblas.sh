@@ -9,7 +9,10 @@
 #   jmh/openblas.sh -p shape=32x512x32:NN,256x4128x256:NN   # extra arguments go to JMH (here: fewer shapes)
 #
 # Environment:
-#   VERSIONS   the presets versions, A first (default "0.3.19-1.5.7 0.3.31-1.5.13"); ratio = last / first
+#   VERSIONS   the presets versions, A first (default "0.3.19-1.5.7 0.3.31-1.5.13"); ratio = each / first. An entry
+#              VERSION@CORE runs that version with OPENBLAS_CORETYPE=CORE, VERSION@- with it unset (so the library
+#              picks the kernel for the CPU itself); a plain VERSION inherits the caller's OPENBLAS_CORETYPE. E.g.
+#              VERSIONS="0.3.19-1.5.7@Haswell 0.3.19-1.5.7@SkylakeX 0.3.31-1.5.13@-"
 #   ROUNDS     rounds of A,B (default 2)
 #   JMH_OPTS   default "-t 1 -wi 2 -w 1s -i 3 -r 1s -f 1" (about 2 minutes per version and round for 19 shapes)
 #   M2_REPO    the Maven local repository used for the build (default /tmp/cnf4j-openblas-m2, seeded once by
@@ -30,7 +33,15 @@ read -r -a jmh_opts <<< "${JMH_OPTS:--t 1 -wi 2 -w 1s -i 3 -r 1s -f 1}"
 repo="${M2_REPO:-/tmp/cnf4j-openblas-m2}"
 read -r -a mvn_flags <<< "${MVN_FLAGS:-}"
 java="${JAVA:-java}"
-jar_of() { echo "$here/target/benchmarks-openblas-$1.jar"; }
+jar_of() { echo "$here/target/benchmarks-openblas-${1%%@*}.jar"; }
+# the command prefix that gives an entry its OPENBLAS_CORETYPE (see VERSIONS)
+env_of() {
+  case "$1" in
+    *@-) echo "env -u OPENBLAS_CORETYPE" ;;
+    *@*) echo "env OPENBLAS_CORETYPE=${1##*@}" ;;
+    *) echo "env" ;;
+  esac
+}
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   if [[ ! -d "$repo" ]]; then
@@ -40,7 +51,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   echo "openblas.sh: installing cnf4j into $repo (mvn install -DskipTests)..." >&2
   (cd "$root" && mvn -B -q "${mvn_flags[@]}" -Dmaven.repo.local="$repo" install -DskipTests \
       -Dmaven.javadoc.skip=true -Dmaven.source.skip=true) >&2
-  for v in "${versions[@]}"; do
+  for v in $(printf '%s\n' "${versions[@]%%@*}" | sort -u); do
     echo "openblas.sh: building $(jar_of "$v")..." >&2
     mvn -B -q "${mvn_flags[@]}" -Dmaven.repo.local="$repo" -f "$here/pom.xml" package \
         -Dopenblas.presets.version="$v" -Duberjar.name="benchmarks-openblas-$v" >&2
@@ -70,7 +81,7 @@ jvm=(-Dorg.bytedeco.javacpp.cachedir="$javacpp_cache" -Dorg.slf4j.simpleLogger.d
 } | tee "$out/env.txt" >&2
 
 for v in "${versions[@]}"; do
-  "$java" --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED "${jvm[@]}" \
+  $(env_of "$v") "$java" --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED "${jvm[@]}" \
       -cp "$(jar_of "$v")" "$here/OpenBlasInfo.java" 2>&1 | grep -v -i 'incubat\|^1 warning$' > "$out/info-$v.txt" || true
   echo "== $v" >&2; cat "$out/info-$v.txt" >&2
 done
@@ -80,7 +91,7 @@ for ((r = 1; r <= rounds; r++)); do
   for v in "${versions[@]}"; do
     line="round $r $v: $(uptime)"
     echo "$line" | tee -a "$out/loads.txt" >&2
-    "$java" "${jvm[@]}" -jar "$(jar_of "$v")" GemmShapesBenchmark "${jmh_opts[@]}" \
+    $(env_of "$v") "$java" "${jvm[@]}" -jar "$(jar_of "$v")" GemmShapesBenchmark "${jmh_opts[@]}" \
         -rf json -rff "$out/r$r-$v.json" "$@" > "$out/r$r-$v.log" 2>&1 \
       || { echo "openblas.sh: JMH failed, see $out/r$r-$v.log" >&2; tail -20 "$out/r$r-$v.log" >&2; exit 1; }
   done
@@ -105,18 +116,21 @@ for r in range(1, rounds + 1):
             its = [flops(s) / (us * 1e3) for fork in pm["rawData"] for us in fork]
             gflops.setdefault(s, {}).setdefault(v, []).extend(its)
             per_round.setdefault(s, {}).setdefault(v, []).append(flops(s) / (pm["score"] * 1e3))
-a, b = versions[0], versions[-1]
+a = versions[0]
 print("GFLOP/s = 2 M N K / time, single-threaded sgemm (row-major, alpha 1, beta 0); median over all measurement")
-print("iterations of all %d rounds; (min-max) of those iterations; ratio = %s / %s (above 1: %s is faster)." % (rounds, b, a, b))
+print("iterations of all %d rounds; (min-max) of those iterations; x = that entry's median / %s's (above 1: faster)." % (rounds, a))
+print("Entries are VERSION[@OPENBLAS_CORETYPE] (@-: unset; the kernel each ran is in info-ENTRY.txt).")
 print()
-print("| shape (MxNxK:op) | GFLOP/s %s median (min-max) | GFLOP/s %s median (min-max) | ratio | per-round scores A / B |" % (a, b))
-print("|---|---|---|---|---|")
+print("| shape (MxNxK:op) | " + " | ".join("%s median (min-max)%s" % (v, "" if v == a else ", x") for v in versions) + " |")
+print("|---|" + "---|" * len(versions))
 for s in order:
-    ga, gb = gflops[s].get(a, []), gflops[s].get(b, [])
-    if not ga or not gb: continue
-    ma, mb = statistics.median(ga), statistics.median(gb)
-    rr = " / ".join(", ".join("%.1f" % x for x in per_round[s][v]) for v in (a, b))
-    print("| %s | %.1f (%.1f-%.1f) | %.1f (%.1f-%.1f) | %.2f | %s |" % (s, ma, min(ga), max(ga), mb, min(gb), max(gb), mb / ma, rr))
+    if any(not gflops[s].get(v) for v in versions): continue
+    ma = statistics.median(gflops[s][a])
+    cells = []
+    for v in versions:
+        g = gflops[s][v]; m = statistics.median(g)
+        cells.append("%.1f (%.1f-%.1f)%s" % (m, min(g), max(g), "" if v == a else ", **%.2f**" % (m / ma)))
+    print("| %s | %s |" % (s, " | ".join(cells)))
 EOF
 { echo; echo "Load averages (uptime) before each run:"; echo; sed 's/^/    /' "$out/loads.txt"; } >> "$out/summary.md"
 echo >&2

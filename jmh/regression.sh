@@ -10,6 +10,15 @@
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -q package -DskipTests)
 # Needs what jmh/compare.sh needs for torch (python3-torch, libopenblas0-pthread); TORCH=0 skips torch;
 # SIZES="toy-1 miniboone-2" runs only those rows (NAME-THREADS).
+# CORETYPE_NEW, CORETYPE_BASE, CORETYPE_TORCH: OPENBLAS_CORETYPE for that side's runs ("-": unset, so its OpenBLAS
+# picks the kernel for the CPU itself); a side whose variable is not given inherits the caller's OPENBLAS_CORETYPE.
+# machine.txt records the kernel each side ran.
+# JEMALLOC=1 adds a fourth side, torchj: the same torch with jemalloc preloaded and told to keep freed memory
+# (apt-get install -y libjemalloc2). On a VM where page faults are dear, glibc's malloc maps and unmaps every large
+# tensor, and torch spends more time faulting pages in than computing (2026-12-04: 4.3 million minor faults and 34 s
+# of system time in a 43 s MINIBOONE fwd run); torchj is torch without that tax. TORCH_SIZES="toy-1 d16-1" limits
+# the plain torch side to those rows (it takes minutes per step at the large sizes on such a VM).
+# The summary's ratios are against each anchor and against the faster of the two.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."
@@ -17,19 +26,32 @@ cd "$here/.."
 base="$1"; out="$2"; rounds="${3:-2}"
 [[ -f "$base" ]] || { echo "regression.sh: no $base" >&2; exit 2; }
 mkdir -p "$out"
+# the command prefix that gives one side its OPENBLAS_CORETYPE (see CORETYPE_*)
+side_env() {
+  local v
+  case $1 in new) v="${CORETYPE_NEW-}" ;; base) v="${CORETYPE_BASE-}" ;; torch) v="${CORETYPE_TORCH-}" ;; esac
+  case "$v" in "") echo "env" ;; -) echo "env -u OPENBLAS_CORETYPE" ;; *) echo "env OPENBLAS_CORETYPE=$v" ;; esac
+}
 [[ -f target/cnf4j.jar ]] || mvn -q -B package -DskipTests
 torch_bench="../shared/bench/torch_otflow.py"
+jemalloc=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2
+jemalloc_conf="dirty_decay_ms:-1,muzzy_decay_ms:-1,retain:true"
 jvm=(-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysicalbytes=12G -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
      -Dorg.bytedeco.javacpp.logger=slf4j -Dorg.slf4j.simpleLogger.log.org.bytedeco=error -XX:+UseParallelGC)
 {
   echo "date: $(date -u +%FT%TZ)"; echo "head: $(git rev-parse --short HEAD)"; echo "base jar: $base"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), family $(grep -m1 'cpu family' /proc/cpuinfo | cut -d: -f2) model $(grep -m1 '^model\s' /proc/cpuinfo | cut -d: -f2); SIMD: $(grep -m1 flags /proc/cpuinfo | grep -o 'avx[0-9a-z_]*' | sort -u | tr '\n' ' ')"; echo "nproc: $(nproc)"; echo "java: $(java -version 2>&1 | head -1)"
-  echo "cnf4j BLAS: OpenBLAS 0.3.19 bundled with ND4J 1.0.0-M2.1 (javacpp presets), single-threaded per worker;"
-  echo "  the core it picks here (OPENBLAS_VERBOSE=2): $(OPENBLAS_VERBOSE=2 java "${jvm[@]}" -jar target/cnf4j.jar bench --n 8 --reps 1 --warmup 0 --mode fwd 2>&1 >/dev/null | grep -m1 Core)"
+  for who in new base; do
+    jar=target/cnf4j.jar; [[ $who == base ]] && jar="$base"
+    echo "cnf4j $who BLAS ($(side_env $who)), single-threaded per worker: $($(side_env $who) java "${jvm[@]}" -jar "$jar" bench --n 8 --reps 1 --warmup 0 --mode fwd 2>/dev/null | grep -o '"blas":"[^"]*"')"
+    echo "  the core it picks here (OPENBLAS_VERBOSE=2): $($(side_env $who) OPENBLAS_VERBOSE=2 java "${jvm[@]}" -jar "$jar" bench --n 8 --reps 1 --warmup 0 --mode fwd 2>&1 >/dev/null | grep -m1 Core)"
+  done
   echo "torch BLAS: $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null)"
-  echo "torch threadpools: $(/usr/bin/python3 -c 'import torch, threadpoolctl; print(threadpoolctl.threadpool_info())' 2>/dev/null || echo unknown)"
+  echo "torch threadpools ($(side_env torch)): $($(side_env torch) /usr/bin/python3 -c 'import torch, threadpoolctl; print(threadpoolctl.threadpool_info())' 2>/dev/null || echo unknown)"
   echo "torch config: $(/usr/bin/python3 -c 'import torch; print(torch.__config__.show())' 2>/dev/null | tr '\n' ' ' | head -c 600)"
   echo "torch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null || echo none)"
+  [[ "${JEMALLOC:-0}" == 1 ]] && echo "torchj: the same torch with LD_PRELOAD=$(readlink -f "$jemalloc") MALLOC_CONF=$jemalloc_conf"
+  [[ -n "${TORCH_SIZES:-}" ]] && echo "plain torch only at: $TORCH_SIZES"
   env | grep -E '^(OPENBLAS_|OMP_|MKL_)' || echo "no OPENBLAS_/OMP_/MKL_ variables set"
 } > "$out/machine.txt"
 # NAME THREADS TORCH_REPS ARGS: the same ARGS for both cnf4j builds and torch, except that torch runs TORCH_REPS timed
@@ -50,14 +72,19 @@ for spec in "${sizes[@]}"; do
   if [[ -n "${SIZES:-}" && " $SIZES " != *" $name-$threads "* ]]; then continue; fi
   export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
   for r in $(seq 1 "$rounds"); do
-    for who in new base torch; do
+    whos="new base torch"; [[ "${JEMALLOC:-0}" == 1 ]] && whos="$whos torchj"
+    for who in $whos; do
+      if [[ $who == torch && -n "${TORCH_SIZES:-}" && " $TORCH_SIZES " != *" $name-$threads "* ]]; then continue; fi
       load="$(cut -d' ' -f1 /proc/loadavg)"
       case $who in
-        new)  line="$(java "${jvm[@]}" -jar target/cnf4j.jar bench $args --threads "$threads")" ;;
-        base) line="$(java "${jvm[@]}" -jar "$base" bench $args --threads "$threads")" ;;
+        new)  line="$($(side_env new) java "${jvm[@]}" -jar target/cnf4j.jar bench $args --threads "$threads")" ;;
+        base) line="$($(side_env base) java "${jvm[@]}" -jar "$base" bench $args --threads "$threads")" ;;
         torch) [[ "${TORCH:-1}" == 1 && -f "$torch_bench" ]] || continue
                targs="$(sed -E "s/--reps [0-9]+/--reps $treps/" <<< "$args")"
-               line="$(/usr/bin/python3 "$torch_bench" $targs --threads "$threads" 2>/dev/null | tail -1)" ;;
+               line="$($(side_env torch) /usr/bin/python3 "$torch_bench" $targs --threads "$threads" 2>/dev/null | tail -1)" ;;
+        torchj) [[ -f "$torch_bench" && -f "$jemalloc" ]] || { echo "regression.sh: torchj needs $torch_bench and $jemalloc" >&2; exit 2; }
+               targs="$(sed -E "s/--reps [0-9]+/--reps $treps/" <<< "$args")"
+               line="$($(side_env torch) LD_PRELOAD="$jemalloc" MALLOC_CONF="$jemalloc_conf" /usr/bin/python3 "$torch_bench" $targs --threads "$threads" 2>/dev/null | tail -1)" ;;
       esac
       echo "{\"size\":\"$name\",\"threads\":$threads,\"round\":$r,\"who\":\"$who\",\"load1\":$load,\"result\":$line}" | tee -a "$raw"
     done
@@ -66,8 +93,12 @@ done
 python3 - "$raw" > "$out/summary.md" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("| size | threads | mode | new s | base s | torch s | new / base | new / torch | load (1 min) |")
-print("|---|---|---|---|---|---|---|---|---|")
+whos = [w for w in ("new", "base", "torch", "torchj") if any(r["who"] == w for r in rows)]
+anchors = [w for w in ("torch", "torchj") if w in whos]
+cols = [f"{w} s" for w in whos] + ["new / base"] + [f"new / {a}" for a in anchors]
+if len(anchors) == 2: cols.append("new / faster anchor")
+print("| size | threads | mode | " + " | ".join(cols) + " | load (1 min) |")
+print("|---|---|---|" + "---|" * len(cols) + "---|")
 f = lambda x: "-" if x is None else f"{x:.3f}"
 rat = lambda a, b: "-" if a is None or b is None else f"{a / b:.2f}"
 thr = []
@@ -76,12 +107,15 @@ for key in dict.fromkeys((r["size"], r["threads"]) for r in rows):
     loads = [r["load1"] for r in mine]
     for mode in ("fwd", "fwdbwd"):
         med = {}
-        for who in ("new", "base", "torch"):
+        for who in whos:
             v = [r["result"][mode]["median_s"] for r in mine if r["who"] == who and mode in r["result"]]
             med[who] = statistics.median(v) if v else None
         if med["new"] is None: continue
-        print(f"| {key[0]} | {key[1]} | {mode} | {f(med['new'])} | {f(med['base'])} | {f(med['torch'])} | "
-              f"{rat(med['new'], med['base'])} | {rat(med['new'], med['torch'])} | {min(loads):.2f}-{max(loads):.2f} |")
+        cells = [f(med[w]) for w in whos] + [rat(med["new"], med.get("base"))] + [rat(med["new"], med[a]) for a in anchors]
+        if len(anchors) == 2:
+            fast = [med[a] for a in anchors if med[a] is not None]
+            cells.append(rat(med["new"], min(fast)) if fast else "-")
+        print(f"| {key[0]} | {key[1]} | {mode} | " + " | ".join(cells) + f" | {min(loads):.2f}-{max(loads):.2f} |")
         if mode == "fwd":
             n = mine[0]["result"]["config"]["n"]
             thr.append((key, n, med))
@@ -89,10 +123,10 @@ if thr:
     print()
     print("Inference (the loss forward without gradients, what logp and eval integrate), rows per second = n / median:")
     print()
-    print("| size | threads | new rows/s | base rows/s | torch rows/s |")
-    print("|---|---|---|---|---|")
+    print("| size | threads | " + " | ".join(f"{w} rows/s" for w in whos) + " |")
+    print("|---|---|" + "---|" * len(whos))
     g = lambda n, x: "-" if x is None else f"{n / x:,.0f}"
     for key, n, med in thr:
-        print(f"| {key[0]} | {key[1]} | {g(n, med['new'])} | {g(n, med['base'])} | {g(n, med['torch'])} |")
+        print(f"| {key[0]} | {key[1]} | " + " | ".join(g(n, med[w]) for w in whos) + " |")
 PY
 cat "$out/summary.md"
