@@ -37,14 +37,19 @@ public final class Blas {
     /**
      * The BLAS build in use, as its headers name it: OpenBLAS's version and the target it was built for. The
      * presets' build is DYNAMIC_ARCH: that target (NEHALEM) is only its baseline, and at load time OpenBLAS picks a
-     * kernel family for the CPU it runs on (Zen on this project's VM), which OPENBLAS_VERBOSE=2 prints to stderr and
-     * the presets do not expose. Benchmarks record this beside their timings, and the CPU beside it.
+     * kernel family for the CPU it runs on, unless OPENBLAS_CORETYPE names one (then that variable is part of the
+     * answer: a forced Haswell kernel runs the products 1.5-1.9x slower than the AVX-512 one 0.3.31 picks on Zen 5,
+     * docs/BENCHMARKS.md). OPENBLAS_VERBOSE=2 prints the chosen kernel to stderr; the presets do not expose it.
+     * Benchmarks record this beside their timings, and the CPU beside it.
      */
     public static String describe() {
         ensureLoaded();
         String v = OPENBLAS_VERSION.trim();
+        String forced = System.getenv("OPENBLAS_CORETYPE");
         return (v.startsWith("OpenBLAS") ? v : "OpenBLAS " + v) + "; built for " + OPENBLAS_CHAR_CORENAME.trim()
-                + " (DYNAMIC_ARCH: the kernel is chosen for the CPU at load; OPENBLAS_VERBOSE=2 names it)";
+                + " (DYNAMIC_ARCH: " + (forced == null || forced.isBlank()
+                        ? "the kernel is chosen for the CPU at load; OPENBLAS_VERBOSE=2 names it)"
+                        : "the kernel is forced by OPENBLAS_CORETYPE=" + forced.trim() + ")");
     }
 
     /** C = alpha * op(A) * op(B) + beta * C, all row-major, with heap operands staged through {@code st}. */

@@ -27,6 +27,14 @@ class BenchCommandTest {
         assertTrue(j.get("blas").asText().startsWith("OpenBLAS "), "the BLAS build is recorded: " + j.get("blas"));
         assertTrue(j.get("blas").asText().contains("; built for "), j.get("blas").asText());
         assertTrue(j.get("blas").asText().contains("DYNAMIC_ARCH"), "the build target is not the kernel that runs: " + j.get("blas"));
+        // the pom overrides ND4J's OpenBLAS 0.3.19, which runs its SSE3 kernels on Zen 4/5 (docs/BENCHMARKS.md)
+        java.util.regex.Matcher ver = java.util.regex.Pattern.compile("^OpenBLAS (\\d+)\\.(\\d+)\\.(\\d+)").matcher(j.get("blas").asText());
+        assertTrue(ver.find(), j.get("blas").asText());
+        int[] v = {Integer.parseInt(ver.group(1)), Integer.parseInt(ver.group(2)), Integer.parseInt(ver.group(3))};
+        assertTrue(v[0] > 0 || v[1] > 3 || (v[1] == 3 && v[2] >= 31), "OpenBLAS 0.3.31 or later on the classpath: " + j.get("blas"));
+        String forced = System.getenv("OPENBLAS_CORETYPE");
+        assertTrue(j.get("blas").asText().contains(forced == null || forced.isBlank() ? "chosen for the CPU at load"
+                : "forced by OPENBLAS_CORETYPE=" + forced.trim()), "a forced kernel is recorded: " + j.get("blas"));
         assertTrue(j.hasNonNull("cpu") && !j.get("cpu").asText().isBlank(), "the CPU is recorded: " + j.get("cpu"));
         JsonNode cfg = j.get("config");
         for (String k : new String[] {"d", "m", "nTh", "n", "nt", "dtype", "alph", "seed", "reps", "warmup"}) {
