@@ -8,7 +8,8 @@
 # 2. makes a throw-away Maven project in a temporary folder whose only dependency is org.cnf4j:cnf4j,
 #    as a user's would be, and copies JAVA_FILE into it (its package line decides where it goes);
 # 3. checks that its dependency tree holds neither slf4j-simple nor org.bytedeco:cuda (both are the
-#    launcher's, optional in the library) and prints the tree;
+#    launcher's, optional in the library), that its OpenBLAS is the library pom's (0.3.31, not ND4J's 0.3.19),
+#    and prints the tree;
 # 4. compiles the file and runs its main class with java -cp (classpath from dependency:build-classpath).
 #
 # CNF4J_MVN_FLAGS adds Maven flags (e.g. -o to stay offline); KEEP=1 keeps the temporary project.
@@ -85,6 +86,13 @@ for unwanted in 'org.slf4j:slf4j-simple' 'org.bytedeco:cuda'; do
   if grep -q "$unwanted" "$work/tree.txt"; then echo "check: FAIL: $unwanted reaches the consumer" >&2; fail=1
   else echo "check: ok: no $unwanted in the consumer's tree"; fi
 done
+# the library's OpenBLAS override (its pom, docs/BENCHMARKS.md) must win over ND4J's 0.3.19 in a user's tree too
+want_blas="$(sed -n 's/.*<openblas.presets.version>\([^<]*\)<.*/\1/p' "$repo/pom.xml" | head -1)"
+if grep -q "org.bytedeco:openblas:jar:$want_blas" "$work/tree.txt" && ! grep "org.bytedeco:openblas:" "$work/tree.txt" | grep -qv "$want_blas"; then
+  echo "check: ok: the consumer gets OpenBLAS $want_blas only"
+else
+  echo "check: FAIL: the consumer's OpenBLAS is not $want_blas:" >&2; grep "openblas" "$work/tree.txt" >&2; fail=1
+fi
 [[ $fail == 0 ]] || exit 1
 
 echo "== compiling and running $main"
