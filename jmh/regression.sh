@@ -19,6 +19,7 @@
 # of system time in a 43 s MINIBOONE fwd run); torchj is torch without that tax. TORCH_SIZES="toy-1 d16-1" limits
 # the plain torch side to those rows (it takes minutes per step at the large sizes on such a VM).
 # The summary's ratios are against each anchor and against the faster of the two.
+# WARMUP=N replaces every row's --warmup for all sides (more untimed steps: the JVM's JIT is done before timing).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here/.."
@@ -52,6 +53,7 @@ jvm=(-Xmx4g -Dorg.bytedeco.javacpp.maxbytes=6G -Dorg.bytedeco.javacpp.maxphysica
   echo "torch: $(/usr/bin/python3 -c 'import torch; print(torch.__version__)' 2>/dev/null || echo none)"
   [[ "${JEMALLOC:-0}" == 1 ]] && echo "torchj: the same torch with LD_PRELOAD=$(readlink -f "$jemalloc") MALLOC_CONF=$jemalloc_conf"
   [[ -n "${TORCH_SIZES:-}" ]] && echo "plain torch only at: $TORCH_SIZES"
+  [[ -n "${WARMUP:-}" ]] && echo "warm-up steps: $WARMUP for every side"
   env | grep -E '^(OPENBLAS_|OMP_|MKL_)' || echo "no OPENBLAS_/OMP_/MKL_ variables set"
 } > "$out/machine.txt"
 # NAME THREADS TORCH_REPS ARGS: the same ARGS for both cnf4j builds and torch, except that torch runs TORCH_REPS timed
@@ -69,6 +71,7 @@ raw="$out/raw.jsonl"
 : > "$raw"
 for spec in "${sizes[@]}"; do
   read -r name threads treps args <<< "$spec"
+  [[ -n "${WARMUP:-}" ]] && args="$(sed -E "s/--warmup [0-9]+/--warmup $WARMUP/" <<< "$args")"
   if [[ -n "${SIZES:-}" && " $SIZES " != *" $name-$threads "* ]]; then continue; fi
   export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
   for r in $(seq 1 "$rounds"); do
