@@ -38,7 +38,7 @@ public final class Blas {
      * The BLAS build in use, as its headers name it: OpenBLAS's version and the target it was built for. The
      * presets' build is DYNAMIC_ARCH: that target (NEHALEM) is only its baseline, and at load time OpenBLAS picks a
      * kernel family for the CPU it runs on, unless OPENBLAS_CORETYPE names one (then that variable is part of the
-     * answer: a forced Haswell kernel runs the products 1.5-1.9x slower than the AVX-512 one 0.3.31 picks on Zen 5,
+     * answer: a forced Haswell kernel runs the products 1.3-2.2x slower than the AVX-512 one 0.3.31 picks on Zen 5,
      * docs/BENCHMARKS.md). OPENBLAS_VERBOSE=2 prints the chosen kernel to stderr; the presets do not expose it.
      * Benchmarks record this beside their timings, and the CPU beside it.
      */

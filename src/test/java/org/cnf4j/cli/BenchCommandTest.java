@@ -27,7 +27,7 @@ class BenchCommandTest {
         assertTrue(j.get("blas").asText().startsWith("OpenBLAS "), "the BLAS build is recorded: " + j.get("blas"));
         assertTrue(j.get("blas").asText().contains("; built for "), j.get("blas").asText());
         assertTrue(j.get("blas").asText().contains("DYNAMIC_ARCH"), "the build target is not the kernel that runs: " + j.get("blas"));
-        // the pom overrides ND4J's OpenBLAS 0.3.19, which runs its SSE3 kernels on Zen 4/5 (docs/BENCHMARKS.md)
+        // the pom overrides ND4J's OpenBLAS 0.3.19, which runs its SSE3 kernels on Zen 5 (docs/BENCHMARKS.md)
         java.util.regex.Matcher ver = java.util.regex.Pattern.compile("^OpenBLAS (\\d+)\\.(\\d+)\\.(\\d+)").matcher(j.get("blas").asText());
         assertTrue(ver.find(), j.get("blas").asText());
         int[] v = {Integer.parseInt(ver.group(1)), Integer.parseInt(ver.group(2)), Integer.parseInt(ver.group(3))};
