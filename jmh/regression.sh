@@ -10,7 +10,7 @@
 #   git worktree add /tmp/base <commit> && (cd /tmp/base && mvn -q package -DskipTests)
 # Needs what jmh/compare.sh needs for torch (python3-torch, libopenblas0-pthread); TORCH=0 skips torch;
 # SIZES="toy-1 miniboone-2" runs only those rows (NAME-THREADS).
-# CORETYPE_NEW, CORETYPE_BASE, CORETYPE_TORCH: OPENBLAS_CORETYPE for that side's runs ("-": unset, so its OpenBLAS
+# CORETYPE_NEW, CORETYPE_BASE, CORETYPE_TORCH: OPENBLAS_CORETYPE for that side's runs (TORCH: torchj's too; "-": unset, so its OpenBLAS
 # picks the kernel for the CPU itself); a side whose variable is not given inherits the caller's OPENBLAS_CORETYPE.
 # machine.txt records the kernel each side ran.
 # JEMALLOC=1 adds a fourth side, torchj: the same torch with jemalloc preloaded and told to keep freed memory
@@ -69,13 +69,14 @@ sizes=(
 )
 raw="$out/raw.jsonl"
 : > "$raw"
+whos="new base torch"; [[ "${JEMALLOC:-0}" == 1 ]] && whos="$whos torchj"
 for spec in "${sizes[@]}"; do
   read -r name threads treps args <<< "$spec"
   [[ -n "${WARMUP:-}" ]] && args="$(sed -E "s/--warmup [0-9]+/--warmup $WARMUP/" <<< "$args")"
   if [[ -n "${SIZES:-}" && " $SIZES " != *" $name-$threads "* ]]; then continue; fi
   export OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads
+  targs="$(sed -E "s/--reps [0-9]+/--reps $treps/" <<< "$args")"   # torch's arguments
   for r in $(seq 1 "$rounds"); do
-    whos="new base torch"; [[ "${JEMALLOC:-0}" == 1 ]] && whos="$whos torchj"
     for who in $whos; do
       if [[ $who == torch && -n "${TORCH_SIZES:-}" && " $TORCH_SIZES " != *" $name-$threads "* ]]; then continue; fi
       load="$(cut -d' ' -f1 /proc/loadavg)"
@@ -83,10 +84,8 @@ for spec in "${sizes[@]}"; do
         new)  line="$($(side_env new) java "${jvm[@]}" -jar target/cnf4j.jar bench $args --threads "$threads")" ;;
         base) line="$($(side_env base) java "${jvm[@]}" -jar "$base" bench $args --threads "$threads")" ;;
         torch) [[ "${TORCH:-1}" == 1 && -f "$torch_bench" ]] || continue
-               targs="$(sed -E "s/--reps [0-9]+/--reps $treps/" <<< "$args")"
                line="$($(side_env torch) /usr/bin/python3 "$torch_bench" $targs --threads "$threads" 2>/dev/null | tail -1)" ;;
         torchj) [[ -f "$torch_bench" && -f "$jemalloc" ]] || { echo "regression.sh: torchj needs $torch_bench and $jemalloc" >&2; exit 2; }
-               targs="$(sed -E "s/--reps [0-9]+/--reps $treps/" <<< "$args")"
                line="$($(side_env torch) LD_PRELOAD="$jemalloc" MALLOC_CONF="$jemalloc_conf" /usr/bin/python3 "$torch_bench" $targs --threads "$threads" 2>/dev/null | tail -1)" ;;
       esac
       echo "{\"size\":\"$name\",\"threads\":$threads,\"round\":$r,\"who\":\"$who\",\"load1\":$load,\"result\":$line}" | tee -a "$raw"
