@@ -138,6 +138,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void aFileOfManyRowsGetsTheWiderModelAndAFewRowsTheNarrowOne(@TempDir Path dir) throws Exception {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 12_500, d = 3;   // 10,125 training rows after the test and validation splits
+        double[] x = new double[n * d];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextGaussian();
+        Path big = dir.resolve("big.csv");
+        MatrixFile.write(big, x, n, d);
+        for (Path data : new Path[] {big, gaussianCsv(dir)}) {
+            Path run = dir.resolve("run-" + data.getFileName());
+            Cli.Result res = Cli.run("train", "--data", data.toString(), "--out", run.toString(), "--batch", "100", "--nt", "2",
+                    "--nt-val", "2", "--val-batch", "100", "--iters", "2", "--no-plot");
+            assertEquals(0, res.code(), res.err());
+            int m = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("m").asInt();
+            assertEquals(data == big ? 128 : 64, m, data + ": the width from its training rows");
+        }
+    }
+
+    @Test
     void trainsOnAMafSetWithTheReferenceRecipe(@TempDir Path dir) throws Exception {
         SplittableRandom r = new SplittableRandom(5);
         int n = 300, d = 4;

@@ -27,6 +27,22 @@ class RecipeTest {
     }
 
     @Test
+    void filesOfManyRowsGetTheWiderModel() {
+        assertEquals(64, Recipe.forData("data/digits.csv", 64, 1150).width(), "digits keeps width 64");
+        assertEquals(64, Recipe.forData("x.csv", 30, 410).width(), "breast_cancer keeps width 64");
+        assertEquals(64, Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS - 1).width());
+        assertEquals(128, Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS).width());
+        assertEquals(128, Recipe.forData("mixture16.csv", 16, 16_200).width(), "mixture16's training rows");
+        Recipe wide = Recipe.forData("x.csv", 16, 48_600);
+        Recipe t = Recipe.TABULAR;
+        assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), t.alpha(), t.lr(), t.dropEvery(),
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt()), wide, "only the width changes");
+        assertEquals(32, Recipe.forData("toy.csv", 2, 50_000).width(), "d <= 2 keeps the toy recipe");
+        assertEquals(256, Recipe.forData("maf:miniboone", 43, 29_556).width(), "the paper's width");
+        assertEquals(128, Recipe.forData("maf:power", 6, 1_659_917).width(), "the paper's width");
+    }
+
+    @Test
     void validationIntervals() {
         Recipe file = Recipe.TABULAR;
         assertEquals(10, file.validationInterval(1), "small sets: at most every 10 iterations");
