@@ -7,26 +7,29 @@ import org.cnf4j.data.Dataset;
  * The defaults a training run takes for every option left unset: the reference's toy recipe for d <= 2, its row
  * of ALGORITHMS.md section 4 for {@code maf:NAME}, and a smaller recipe of ours for other files with d > 2.
  * {@code valEvery} {@link #PER_EPOCH} means once per epoch (the finite training set's batches per epoch), {@link
- * #PER_EPOCH_10_TO_50} once per epoch but at least every 50 and at most every 10 iterations.
+ * #PER_EPOCH_10_TO_50} once per epoch but at least every 50 and at most every 10 iterations. {@code lr} is the rate up to
+ * {@code lrWidth} hidden units; a wider model takes {@link #lrFor(int)} (0: the same rate at every width).
  */
 public record Recipe(int width, int layers, int nt, int ntVal, int batch, int valBatch, int iters, String alpha, double lr,
-                     int dropEvery, int earlyStopping, double clamp, int resampleEvery, int valEvery, int warmup, double annealAt) {
+                     int dropEvery, int earlyStopping, double clamp, int resampleEvery, int valEvery, int warmup, double annealAt,
+                     int lrWidth) {
     /** {@link #valEvery}: once per epoch (the reference's tabular rule). */
     public static final int PER_EPOCH = -1;
     /** {@link #valEvery}: once per epoch, clamped to every 10..50 iterations, so that the patience means 200..1000 iterations. */
     public static final int PER_EPOCH_10_TO_50 = -2;
 
     /** ALGORITHMS.md section 4, toy row: the reference's 8gaussians/swissroll/... recipe. */
-    public static final Recipe TOY = new Recipe(32, 2, 8, 8, 2048, 2048, 500, "1,100,5", 0.1, 100, 0, 0, 25, 10, 0, 0);
+    public static final Recipe TOY = new Recipe(32, 2, 8, 8, 2048, 2048, 500, "1,100,5", 0.1, 100, 0, 0, 25, 10, 0, 0, 0);
 
     /**
      * Ours, for files with d > 2 that are not a MAF set: the MAF recipes' model and loss, but lr 0.1 after a 50-iteration
      * warm-up, which leaves the plateau at the standard normal that lr 0.01 sits on for hundreds of iterations, and the
      * validation plateau (lr / 10, three times, then stop) as the end instead of a fixed budget; with a time budget, the
-     * rate drops tenfold at 3/4 of it if no plateau has lowered it by then. docs/QUALITY.md has the measurements behind
-     * each value.
+     * rate drops tenfold at 3/4 of it if no plateau has lowered it by then; a model wider than 64 takes lr 0.1 x 64 /
+     * width ({@link #lrFor}). docs/QUALITY.md has the measurements behind each value.
      */
-    public static final Recipe TABULAR = new Recipe(64, 2, 8, 16, 1000, 10000, 20000, "1,100,15", 0.1, 0, 20, 1.5, 1, PER_EPOCH_10_TO_50, 50, 0.75);
+    public static final Recipe TABULAR = new Recipe(64, 2, 8, 16, 1000, 10000, 20000, "1,100,15", 0.1, 0, 20, 1.5, 1, PER_EPOCH_10_TO_50, 50, 0.75,
+            64);
 
     /**
      * Files with at least this many training rows get {@link #WIDE_WIDTH} hidden units instead of {@link #TABULAR}'s 64.
@@ -39,6 +42,17 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
     /** The hidden width of {@link #TABULAR} for files of at least {@link #WIDE_FROM_ROWS} training rows. */
     public static final int WIDE_WIDTH = 128;
 
+    /**
+     * The default learning rate for a model of {@code width} hidden units: {@link #lr} up to {@link #lrWidth} units, and
+     * {@code lr x lrWidth / width} beyond. Why: Adam's first steps move every weight by about lr, and the potential is a
+     * sum over the hidden units, so the change of the field per step grows with the width. On mixture16 every width-128
+     * and width-256 run at lr 0.1 blew up within its first 450 iterations, and width 128 at lr 0.05 did not and ended
+     * better on three seeds out of three (docs/QUALITY.md). The reference recipes ({@code lrWidth} 0) keep their rate.
+     */
+    public double lrFor(int width) {
+        return lrWidth > 0 && width > lrWidth ? lr * lrWidth / width : lr;
+    }
+
     /** The validation interval in iterations for a finite set of {@code batchesPerEpoch} batches per epoch. */
     public int validationInterval(int batchesPerEpoch) {
         int epoch = Math.max(1, batchesPerEpoch);
@@ -50,11 +64,11 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
     /** ALGORITHMS.md section 4 for the MAF set {@code name} (lower case), or null for another name. */
     public static Recipe maf(String name) {
         switch (name) {
-            case "power": return new Recipe(128, 2, 10, 22, 10000, 10000, 36000, "1,500,5", 0.03, 0, 20, 1.5, 1, PER_EPOCH, 0, 0);
-            case "gas": return new Recipe(350, 2, 10, 24, 2000, 10000, 60000, "1,1200,40", 0.01, 0, 20, 1.5, 1, PER_EPOCH, 0, 0);
-            case "hepmass": return new Recipe(256, 2, 12, 24, 2000, 10000, 40000, "1,500,40", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0);
-            case "miniboone": return new Recipe(256, 2, 6, 10, 2000, 10000, 8000, "1,100,15", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0);
-            case "bsds300": return new Recipe(512, 2, 14, 30, 300, 10000, 120000, "1,2000,800", 0.001, 0, 20, 1.5, 1, PER_EPOCH, 0, 0);
+            case "power": return new Recipe(128, 2, 10, 22, 10000, 10000, 36000, "1,500,5", 0.03, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0);
+            case "gas": return new Recipe(350, 2, 10, 24, 2000, 10000, 60000, "1,1200,40", 0.01, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0);
+            case "hepmass": return new Recipe(256, 2, 12, 24, 2000, 10000, 40000, "1,500,40", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0);
+            case "miniboone": return new Recipe(256, 2, 6, 10, 2000, 10000, 8000, "1,100,15", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0);
+            case "bsds300": return new Recipe(512, 2, 14, 30, 300, 10000, 120000, "1,2000,800", 0.001, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0);
             default: return null;
         }
     }
@@ -63,7 +77,7 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
      * The recipe for a data source: {@link #TOY} for toy sets ({@code ds} null); for finite data with d <= 2 the toy
      * recipe without its schedule of redraws and early stopping, batch at most the training rows; {@code maf:NAME} its
      * row; other files {@link #TABULAR} with the batch at most the training rows, and wider from {@link #WIDE_FROM_ROWS}
-     * training rows.
+     * training rows (the rate for the width is {@link #lrFor}'s).
      */
     public static Recipe forData(String source, Dataset ds) {
         return ds == null ? TOY : forData(source, ds.d(), ds.nTrain());
@@ -73,7 +87,7 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
     public static Recipe forData(String source, int d, int nTrain) {
         if (d <= 2) {
             return new Recipe(TOY.width, TOY.layers, TOY.nt, TOY.ntVal, Math.min(TOY.batch, nTrain), TOY.valBatch, TOY.iters,
-                    TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery, TOY.warmup, TOY.annealAt);
+                    TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery, TOY.warmup, TOY.annealAt, TOY.lrWidth);
         }
         String s = source == null ? "" : source.toLowerCase(Locale.ROOT);
         Recipe m = s.startsWith("maf:") ? maf(s.split(":")[1]) : null;
@@ -84,7 +98,7 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
     /** This recipe with its batch at most {@code rows}, and {@link #WIDE_WIDTH} hidden units from {@link #WIDE_FROM_ROWS} rows. */
     private Recipe sizedFor(int rows) {
         return new Recipe(rows >= WIDE_FROM_ROWS ? WIDE_WIDTH : width, layers, nt, ntVal, Math.min(batch, rows), valBatch, iters, alpha,
-                lr, dropEvery, earlyStopping, clamp, resampleEvery, valEvery, warmup, annealAt);
+                lr, dropEvery, earlyStopping, clamp, resampleEvery, valEvery, warmup, annealAt, lrWidth);
     }
 
     /**

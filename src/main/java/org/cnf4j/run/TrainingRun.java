@@ -171,7 +171,7 @@ public final class TrainingRun {
         if (w < 1) throw new IllegalArgumentException("--width must be >= 1, got " + w);
         if (nl < 2) throw new IllegalArgumentException("--layers must be >= 2, got " + nl);
         TrainConfig cfg = new TrainConfig(new PhiShape(d, w, nl), Alpha.parse(o.alpha() != null ? o.alpha() : rec.alpha()),
-                or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lr(),
+                or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lrFor(w),
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()),

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.cnf4j.format.MatrixFile;
 import org.cnf4j.model.PhiShape;
@@ -147,12 +149,31 @@ class TrainCommandTest {
         MatrixFile.write(big, x, n, d);
         for (Path data : new Path[] {big, gaussianCsv(dir)}) {
             Path run = dir.resolve("run-" + data.getFileName());
-            Cli.Result res = Cli.run("train", "--data", data.toString(), "--out", run.toString(), "--batch", "100", "--nt", "2",
-                    "--nt-val", "2", "--val-batch", "100", "--iters", "2", "--no-plot");
-            assertEquals(0, res.code(), res.err());
-            int m = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("m").asInt();
-            assertEquals(data == big ? 128 : 64, m, data + ": the width from its training rows");
+            JsonNode config = trainBriefly(data, run);
+            assertEquals(data == big ? 128 : 64, config.get("m").asInt(), data + ": the width from its training rows");
+            assertEquals(data == big ? 0.05 : 0.1, config.get("train").get("lr").asDouble(), 1e-15, data + ": the rate for that width");
         }
+    }
+
+    @Test
+    void theFileRecipesRateFollowsAnExplicitWidthAndAnExplicitRateWins(@TempDir Path dir) throws Exception {
+        Path data = gaussianCsv(dir);
+        assertEquals(0.025, trainBriefly(data, dir.resolve("w256"), "--width", "256").get("train").get("lr").asDouble(), 1e-15,
+                "0.1 x 64 / 256");
+        assertEquals(0.1, trainBriefly(data, dir.resolve("w16"), "--width", "16").get("train").get("lr").asDouble(), 1e-15,
+                "narrower models keep 0.1");
+        assertEquals(0.2, trainBriefly(data, dir.resolve("lr"), "--width", "256", "--lr", "0.2").get("train").get("lr").asDouble(), 1e-15,
+                "--lr is taken as given");
+    }
+
+    /** Trains two iterations of a small configuration on {@code data} into {@code run} and returns its config.json. */
+    private static JsonNode trainBriefly(Path data, Path run, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("train", "--data", data.toString(), "--out", run.toString(), "--batch", "100", "--nt", "2",
+                "--nt-val", "2", "--val-batch", "100", "--iters", "2", "--no-plot"));
+        args.addAll(List.of(more));
+        Cli.Result res = Cli.run(args.toArray(String[]::new));
+        assertEquals(0, res.code(), res.err());
+        return new ObjectMapper().readTree(run.resolve("config.json").toFile());
     }
 
     @Test

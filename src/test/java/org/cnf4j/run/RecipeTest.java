@@ -36,10 +36,25 @@ class RecipeTest {
         Recipe wide = Recipe.forData("x.csv", 16, 48_600);
         Recipe t = Recipe.TABULAR;
         assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), t.alpha(), t.lr(), t.dropEvery(),
-                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt()), wide, "only the width changes");
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth()), wide, "only the width changes");
         assertEquals(32, Recipe.forData("toy.csv", 2, 50_000).width(), "d <= 2 keeps the toy recipe");
         assertEquals(256, Recipe.forData("maf:miniboone", 43, 29_556).width(), "the paper's width");
         assertEquals(128, Recipe.forData("maf:power", 6, 1_659_917).width(), "the paper's width");
+    }
+
+    @Test
+    void theFileRecipesRateScalesDownWithTheWidthAndTheReferenceRatesDoNot() {
+        Recipe file = Recipe.forData("x.csv", 16, 16_200);
+        assertEquals(0.05, file.lrFor(file.width()), 1e-15, "width 128: 0.1 x 64 / 128");
+        assertEquals(0.025, file.lrFor(256), 1e-15);
+        assertEquals(0.1, file.lrFor(64), 1e-15, "width 64 keeps 0.1");
+        assertEquals(0.1, file.lrFor(16), 1e-15, "narrower models are not given a higher rate");
+        Recipe digits = Recipe.forData("data/digits.csv", 64, 1150);
+        assertEquals(0.1, digits.lrFor(digits.width()), 1e-15, "digits keeps its rate");
+        assertEquals(0.02, Recipe.forData("maf:miniboone", 43, 29_556).lrFor(256), "the paper's rate at the paper's width");
+        assertEquals(0.02, Recipe.forData("maf:miniboone", 43, 29_556).lrFor(1024), "at any width");
+        assertEquals(0.1, Recipe.TOY.lrFor(512), "the toy recipe keeps its rate");
+        assertEquals(0.1, Recipe.forData("toy.csv", 2, 50_000).lrFor(256), "2-column files keep the toy rate");
     }
 
     @Test
