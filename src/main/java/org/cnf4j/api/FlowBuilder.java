@@ -79,6 +79,9 @@ public final class FlowBuilder {
     /** After {@code validations} validations without improvement divide lr by 10 (three times), then stop; 0 off. */
     public FlowBuilder earlyStopping(int validations) { o.earlyStopping(validations); return this; }
 
+    /** With {@link #earlyStopping}: the plateaus over which the rate falls tenfold (1..10; each divides it by 10^(1/n)). */
+    public FlowBuilder plateauDropsPerDecade(int n) { o.dropsPerDecade(n); return this; }
+
     /** Clamp the parameters to [-c, c] before each step; 0 off. */
     public FlowBuilder clamp(double c) { o.clamp(c); return this; }
 

@@ -19,7 +19,7 @@ public final class TrainingOptions {
     private Dataset dataset;
     private Path out;
     private String method = OTFLOW;
-    private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery, warmup;
+    private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery, warmup, dropsPerDecade;
     private Integer checkpointEvery, batchShards, toySamples;
     private String budget, adam;
     private java.time.Duration timeBudget;
@@ -70,6 +70,9 @@ public final class TrainingOptions {
     public TrainingOptions warmup(Integer v) { warmup = v; return this; }
     /** With a time budget, the fraction of it after which the rate drops tenfold if no plateau has lowered it (0: never). */
     public TrainingOptions annealAt(Double v) { annealAt = v; return this; }
+
+    /** Early stopping's drops per tenfold fall of the rate (unset: the recipe's). */
+    public TrainingOptions dropsPerDecade(Integer v) { dropsPerDecade = v; return this; }
 
     public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
 
@@ -146,6 +149,7 @@ public final class TrainingOptions {
     public Double lr() { return lr; }
     public Integer warmup() { return warmup; }
     public Double annealAt() { return annealAt; }
+    public Integer dropsPerDecade() { return dropsPerDecade; }
     public Double lrDrop() { return lrDrop; }
     public Integer dropEvery() { return dropEvery; }
     public Integer earlyStopping() { return earlyStopping; }

@@ -23,8 +23,8 @@ import org.cnf4j.ode.Tableau;
 public final class OtFlowTrainer {
     /** Non-finite steps in a row (without getting past the iteration where they started) before training gives up. */
     public static final int MAX_RECOVERIES = 5;
-    /** Early stopping: tenfold learning-rate drops before the next plateau ends training. */
-    public static final int MAX_LR_STAGES = 3;
+    /** Early stopping: tenfold falls of the learning rate before the next plateau ends training. */
+    public static final int MAX_LR_DECADES = 3;
     /** {@link #blownUp}: how many times the best validation loss's magnitude above it counts as a blow-up. */
     public static final double BLOW_UP = 10;
 
@@ -87,7 +87,7 @@ public final class OtFlowTrainer {
         int failures = 0, failStart = 0;
         int savedAt = s.iteration;   // the iteration of the newest state on disk (the one training starts from)
         boolean timeUp = false;
-        while (s.iteration < cfg.iters() && s.lrStage <= MAX_LR_STAGES && !s.converged && !timeUp) {
+        while (s.iteration < cfg.iters() && s.lrStage <= maxStage() && !s.converged && !timeUp) {
             int it = s.iteration + 1;
             TrainState before = s.copy();
             if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), s.draws++);
@@ -140,7 +140,7 @@ public final class OtFlowTrainer {
                 }
                 gradientRule(s, it);
                 if (annealDue(s)) {
-                    s.lrStage++;
+                    s.lrStage += cfg.dropsPerTenfold();   // tenfold, however gentle the plateaus' drops
                     s.plateau = 0;
                     for (TrainListener l : listeners) l.onBudgetAnneal(it, cfg.annealAt(), learningRate(it + 1, s.lrScale, s.lrStage));
                 }
@@ -149,7 +149,7 @@ public final class OtFlowTrainer {
                     if (s.plateau >= cfg.earlyStopping()) {
                         s.plateau = 0;
                         s.lrStage++;
-                        for (TrainListener l : listeners) l.onPlateau(it, s.lrStage > MAX_LR_STAGES, learningRate(it + 1, s.lrScale, s.lrStage));
+                        for (TrainListener l : listeners) l.onPlateau(it, s.lrStage > maxStage(), learningRate(it + 1, s.lrScale, s.lrStage));
                     }
                 }
             }
@@ -157,7 +157,7 @@ public final class OtFlowTrainer {
                 timeUp = true;
                 for (TrainListener l : listeners) l.onTimeUp(it);
             }
-            boolean stopped = s.lrStage > MAX_LR_STAGES || s.converged || timeUp;
+            boolean stopped = s.lrStage > maxStage() || s.converged || timeUp;
             if ((checkpointEvery > 0 && it % checkpointEvery == 0) || it == cfg.iters() || stopped) {
                 for (TrainListener l : listeners) l.onCheckpoint(s);
                 savedAt = it;
@@ -209,11 +209,21 @@ public final class OtFlowTrainer {
         return Math.sqrt(q);
     }
 
-    /** The scheduled rate for iteration it: lr0 * min(1, it/warmup) * factor^floor((it-1)/dropEvery) * scale / 10^stage. */
+    /** The last early-stopping stage that trains: the one where the rate is down {@link #MAX_LR_DECADES} tenfold. */
+    private int maxStage() {
+        return MAX_LR_DECADES * cfg.dropsPerTenfold();
+    }
+
+    /**
+     * The scheduled rate for iteration it: lr0 * min(1, it/warmup) * factor^floor((it-1)/dropEvery) * scale /
+     * 10^(stage / dropsPerTenfold).
+     */
     private double learningRate(int it, double scale, int stage) {
         double lr = cfg.lr() * scale;
         if (it < cfg.warmup()) lr *= (double) it / cfg.warmup();
-        for (int i = 0; i < Math.min(stage, MAX_LR_STAGES); i++) lr /= 10;
+        int n = cfg.dropsPerTenfold(), st = Math.min(stage, maxStage());
+        for (int i = 0; i < st / n; i++) lr /= 10;   // whole decades as before, so tenfold drops keep their exact rates
+        if (st % n != 0) lr /= Math.pow(10, (double) (st % n) / n);
         if (cfg.lrDropEvery() > 0) lr *= Math.pow(cfg.lrDropFactor(), (it - 1) / cfg.lrDropEvery());
         return lr;
     }

@@ -20,6 +20,10 @@ import org.cnf4j.ode.Alpha;
  * @param warmup       the learning rate rises linearly from lr/warmup to lr over the first warmup iterations (of each
  *                     subproblem); 0 starts at lr. Adam's first steps move every parameter by about lr at once, which
  *                     at a high rate throws the field far off (docs/QUALITY.md)
+ * @param dropsPerDecade early stopping's rate falls tenfold over this many plateaus: each divides it by
+ *                     10^(1/dropsPerDecade), and the plateau after the rate is down a thousandfold (3 x dropsPerDecade
+ *                     drops) ends training; 0 or 1: the reference's tenfold drops (0 is what a config.json written
+ *                     before this option reads as). The budget's anneal stays one tenfold drop (docs/QUALITY.md)
  * @param annealAt     with a time budget ({@link OtFlowTrainer#deadline}): at the first validation past this fraction of
  *                     the budget, the learning rate drops tenfold (one early-stopping stage) unless a plateau has
  *                     already lowered it; a run that the budget ends then ends at a low rate instead of in the noise of
@@ -28,7 +32,17 @@ import org.cnf4j.ode.Alpha;
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
                           int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                          double annealAt) {
+                          double annealAt, int dropsPerDecade) {
+
+    /** With the reference's tenfold early-stopping drops. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
+                       double annealAt) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, 1);
+    }
 
     /** Without the budget's anneal. */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -60,7 +74,12 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt);
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade);
+    }
+
+    /** The early-stopping drops per tenfold fall of the rate, with 0 (a config written before the option) read as 1. */
+    public int dropsPerTenfold() {
+        return Math.max(1, dropsPerDecade);
     }
 
     public TrainConfig {
@@ -80,6 +99,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("lr drop factor must be finite, got " + lrDropFactor);
         if (!Double.isFinite(clamp)) throw new IllegalArgumentException("clamp must be finite, got " + clamp);
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
+        if (dropsPerDecade < 0 || dropsPerDecade > 10) throw new IllegalArgumentException("drops-per-decade must be in 1..10, got " + dropsPerDecade);
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
         if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);

@@ -38,7 +38,7 @@ public final class TrainState {
     public int bestIter;
     /** Learning-rate scale from NaN recoveries (1 until one happens). */
     public double lrScale = 1;
-    /** Early stopping: validations in a row without a new best, and how many tenfold lr drops happened (4: stopped). */
+    /** Early stopping: validations in a row without a new best, and how many lr drops happened (past 3 x the drops per tenfold: stopped). */
     public int plateau, lrStage;
     /** The JKO-Flow subproblem (1-based) this state trains; 1 for plain OT-Flow. */
     public int subproblem = 1;

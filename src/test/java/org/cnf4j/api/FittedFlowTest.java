@@ -109,6 +109,18 @@ class FittedFlowTest {
     }
 
     @Test
+    void theBuildersPlateauDropsReachTheRunsConfig() throws Exception {
+        Path out = dir.resolve("gentle");
+        try (FittedFlow f = Cnf4j.otFlow().iterations(2).width(8).nt(2).ntValidation(2).batch(128).earlyStopping(5).plateauDropsPerDecade(2)
+                .runDirectory(out).fit("8gaussians")) {
+            assertEquals(out, f.directory());
+        }
+        com.fasterxml.jackson.databind.JsonNode train = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile()).get("train");
+        assertEquals(2, train.get("dropsPerDecade").asInt());
+        assertEquals(5, train.get("earlyStopping").asInt());
+    }
+
+    @Test
     void jkoFitOfAToySourceIsTheCliJkoRun() throws Exception {
         Path run = dir.resolve("cli-jko");
         cli("train", "--data", "8gaussians", "--method", "jko", "--steps", "2", "--iters", "6", "--width", "8", "--nt", "2", "--nt-val", "2",

@@ -140,6 +140,21 @@ class TrainCommandTest {
     }
 
     @Test
+    void gentlerPlateauDropsTakeSixPlateausToEndTrainingAndTheConfigKeepsThem(@TempDir Path dir) throws Exception {
+        Path csv = gaussianCsv(dir);
+        Path run = dir.resolve("run");
+        // a rate below the parameters' round-off: no validation improves on the first, so each later one is a plateau
+        Cli.Result r = Cli.run("train", "--data", csv.toString(), "--out", run.toString(), "--width", "8", "--batch", "100", "--nt", "2",
+                "--nt-val", "2", "--val-every", "1", "--early-stopping", "1", "--lr", "1e-200", "--warmup", "0", "--iters", "200",
+                "--drops-per-decade", "2", "--no-plot");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(6, r.out().split("lr now", -1).length - 1, r.out());
+        assertTrue(r.out().contains("stopping early"), r.out());
+        assertEquals(2, new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("train").get("dropsPerDecade").asInt());
+        assertEquals(8, TrainState.load(run.resolve("checkpoint.bin"), new PhiShape(3, 8, 2)).iteration, "one best, then seven plateaus");
+    }
+
+    @Test
     void aFileOfManyRowsGetsTheWiderModelAndAFewRowsTheNarrowOne(@TempDir Path dir) throws Exception {
         SplittableRandom r = new SplittableRandom(3);
         int n = 12_500, d = 3;   // 10,125 training rows after the test and validation splits

@@ -26,7 +26,12 @@ class BudgetAnnealTest {
     private static final double LR = 0.08;
 
     private static TrainConfig config(double annealAt) {
-        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1, 0, 0, 0, annealAt);
+        return config(annealAt, 1);
+    }
+
+    private static TrainConfig config(double annealAt, int dropsPerDecade) {
+        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1, 0, 0, 0, annealAt,
+                dropsPerDecade);
     }
 
     /** The rate of every iteration, and the events, of a run with a 1000 ns budget (none when {@code budget} is false). */
@@ -59,6 +64,18 @@ class BudgetAnnealTest {
         assertEquals(11, rates.size());
         for (int i = 0; i < 6; i++) assertEquals(LR, rates.get(i), 0.0, "iteration " + (i + 1));
         for (int i = 6; i < 11; i++) assertEquals(LR / 10, rates.get(i), 1e-18, "iteration " + (i + 1));
+    }
+
+    @Test
+    void theAnnealStaysTenfoldWhenThePlateausDropsAreGentler() {
+        List<Double> rates = new ArrayList<>();
+        List<String> events = run(config(0.5, 2), true, 0, rates);
+        assertEquals(List.of("anneal 6 0.5 " + LR / 10, "time up 11"), events);
+        for (int i = 6; i < 11; i++) assertEquals(LR / 10, rates.get(i), 1e-18, "iteration " + (i + 1));
+        rates.clear();
+        // one gentle plateau drop (lr / sqrt 10) already lowered the rate: no anneal on top of it
+        assertEquals(List.of("time up 11"), run(config(0.5, 2), true, 1, rates));
+        rates.forEach(r -> assertEquals(LR / Math.sqrt(10), r, 1e-15));
     }
 
     @Test
