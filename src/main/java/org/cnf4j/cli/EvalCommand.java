@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataSets;
@@ -29,11 +30,16 @@ import org.cnf4j.engine.FlowEngine;
                 + "test NLL (nats, in the model's standardised space and in the data's units), the test costs L, C, R and J = a0 L + a1 C "
                 + "+ a2 R, the parameter count, inverse error mean|x - F^-1(F(x))|, MMD^2 between test points and samples, wall times.",
             "--per-map (JKO-Flow's protocol): NLL and MMD after each map k = 0..K, in the JSON and a PNG.",
+            "--split train: the same measures on the rows the model was trained on; next to the test NLL, the gap shows how much "
+                + "of it is overfitting rather than a model that has not learnt the data (docs/QUALITY.md).",
             "Prints a table and writes JSON (RUN_DIR/eval.json unless --output)."})
 public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "RUN_DIR", description = "Run directory (train, JKO-Flow included, or import-otflow).") Path model;
     @Option(names = "--data", paramLabel = "SOURCE", description = "Data (default: the run's, whose test split is used). A file other than "
             + "the run's is evaluated whole, every row in file order, in the data's units (the model's saved preprocessing applied).") String data;
+    @Option(names = "--split", paramLabel = "test|validation|train", defaultValue = "test", description = "Which split of the run's own data "
+            + "(file or maf:NAME) to evaluate (default ${DEFAULT-VALUE}); the JSON keeps its test_* keys and says the split in \"rows\".")
+    String split;
     @Option(names = "--nt", description = "RK4 steps (per map for JKO-Flow runs; default: the papers' test nt for maf:NAME data "
             + "(power 24, gas 30, hepmass 24, miniboone 18, bsds300 40), else the run's nt_val).") Integer nt;
     @Option(names = "--adaptive", description = "Integrate with Dormand-Prince 5(4) and error control instead of fixed-step RK4.") boolean adaptive;
@@ -86,6 +92,14 @@ public final class EvalCommand implements Callable<Integer> {
         // where the model's data were integers); the run's own data: its test split, the rows training never saw
         boolean foreign = !DataSets.canonical(source).equals(DataSets.canonical(m.data()));
         boolean wholeFile = foreign && DataSets.file(source) != null;
+        String part = split.toLowerCase(Locale.ROOT);
+        if (!List.of("test", "validation", "train").contains(part)) {
+            throw new IllegalArgumentException("unknown --split '" + split + "': use test, validation or train");
+        }
+        if (!part.equals("test") && (foreign || DataSets.isToy(source))) {
+            throw new IllegalArgumentException("--split " + part + " names a split of the run's own file or maf data; "
+                    + (foreign ? "--data " + source + " is evaluated whole" : source + " is toy data, drawn afresh") + ": drop --split");
+        }
         Dataset ds = DataSets.isToy(source)
                 ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, 10_000))
                 : DataSets.load(source, m.seed(), wholeFile ? DataSets.Options.defaults().withShuffle(false) : DataSets.Options.defaults());
@@ -97,16 +111,20 @@ public final class EvalCommand implements Callable<Integer> {
                 if (c < 1 || c > d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (1.." + d + ")");
             }
         }
-        double[] rows = wholeFile ? allRows(ds) : ds.test();
+        double[] rows = wholeFile ? allRows(ds) : switch (part) {
+            case "train" -> ds.train();
+            case "validation" -> ds.validation();
+            default -> ds.test();
+        };
         int available = rows.length / d;
-        if (available < 2) throw new IllegalArgumentException(source + ": the test split has " + available + " row(s); need at least 2");
+        if (available < 2) throw new IllegalArgumentException(source + ": the " + part + " split has " + available + " row(s); need at least 2");
         int n = maxTest == null ? available : Math.min(maxTest, available);
         double[] test = Arrays.copyOf(rows, n * d);
         // Data other than the run's own was standardised with its own statistics: take it back to its
         // units and through the model's saved preprocessing instead, so the model sees what it was trained on.
         if (foreign) test = m.transform().toModel(sourceUnits(ds, test));
         String which = wholeFile ? (n == available ? "all " : "the first " + n + " of ") + available + " rows of the file"
-                : n + " test points" + (n < available ? " of " + available : "");
+                : n + " " + part + " points" + (n < available ? " of " + available : "");
         int nm = Math.min(mmdN, n);
         double[] testSub = Arrays.copyOf(test, nm * d);
         Integer paperNt = Recipe.testNt(source);
@@ -130,7 +148,7 @@ public final class EvalCommand implements Callable<Integer> {
 
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode j = om.createObjectNode();
-        j.put("model", model.toString()).put("data", source).put("rows", wholeFile ? "file" : "test split").put("d", d).put("n_test", n)
+        j.put("model", model.toString()).put("data", source).put("rows", wholeFile ? "file" : part + " split").put("d", d).put("n_test", n)
                 .put("n_mmd", nm).put("mmd_scale", mmdScale);
         j.put("maps", m.maps().size()).put("parameters", r.parameters());
         j.put("integrator", adaptive ? "dopri5" : "rk4");
@@ -173,11 +191,12 @@ public final class EvalCommand implements Callable<Integer> {
                 ? String.format(Locale.ROOT, "dopri5 rtol %.1e atol %.1e, %d derivative evaluations", rtol, atol, evals)
                 : "rk4, nt " + steps);
         System.out.printf(Locale.ROOT, "%-22s %d%n", "parameters", r.parameters());
-        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", "test NLL", nll);
-        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", "test NLL (data units)", nllSource);
+        String label = wholeFile ? "test" : part;   // a whole foreign file is test data to the model
+        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", label + " NLL", nll);
+        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", label + " NLL (data units)", nllSource);
         System.out.printf(Locale.ROOT, "%-22s %.3e%n", "inverse error", invErr);
         if (r.costs() != null) {
-            System.out.printf(Locale.ROOT, "%-22s L %.4e  C %.5e  R %.4e  J %.4e (alpha %s)%n", "test costs", r.costs().l(), r.costs().c(),
+            System.out.printf(Locale.ROOT, "%-22s L %.4e  C %.5e  R %.4e  J %.4e (alpha %s)%n", label + " costs", r.costs().l(), r.costs().c(),
                     r.costs().r(), r.costs().j(), m.alpha());
         }
         System.out.printf(Locale.ROOT, "%-22s %.3e (%d points, kernel scale %s, %s%s)%n", "MMD^2", mmd, nm, mmdScale, estimator.name().toLowerCase(Locale.ROOT),
