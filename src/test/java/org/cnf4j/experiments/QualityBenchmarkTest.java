@@ -40,8 +40,16 @@ class QualityBenchmarkTest {
         assertTrue(r.kl(r.mixtureNll()) > -1.0 && r.kl(r.gaussianNll()) > -1.0, r.toString());
         assertTrue(r.kl(r.flowNll()) > 0, "a 4-iteration flow is far from the truth: " + r);
         assertEquals(4, r.iterations());
+        assertTrue(Double.isFinite(r.flowTrainNll()) && Double.isFinite(r.trueTrainNll()), r.toString());
+        assertTrue(r.flowTrainNll() - r.trueTrainNll() > 0, "a 4-iteration flow has not learnt its training rows either: " + r);
+        assertEquals(r.flowNll() - r.flowTrainNll(), r.gap(), 1e-12);
+        List<String> results = Files.readAllLines(dir.resolve("results.csv"));
+        assertTrue(results.get(0).endsWith(",flow_train_nll,true_train_nll"), results.get(0));
+        String[] cells = results.get(1).split(",");
+        assertEquals(r.flowTrainNll(), Double.parseDouble(cells[cells.length - 2]), 1e-4);
+        assertEquals(r.trueTrainNll(), Double.parseDouble(cells[cells.length - 1]), 1e-4);
         String md = Files.readString(dir.resolve("results.md"));
-        assertTrue(md.contains("| mixture16 |"), md);
+        assertTrue(md.contains("| mixture16 |") && md.contains("flow test - train"), md);
         assertTrue(Files.isRegularFile(dir.resolve("mixture16.csv")));
         // the validation curve: the one validation of a 4-iteration run (the last iteration), beside the baselines
         List<double[]> pts = r.curve().points();
