@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "Defaults: d <= 2 (toy sets, 2-column files): the reference's toy recipe (width 32, 2 layers, nt 8/8, batch 2048, "
                 + "alpha 1,100,5, lr 0.1 halved every 100 iterations, 500 iterations, validation every 10). "
                 + "maf:NAME: the reference's row for that set (ALGORITHMS.md section 4) with clamp 1.5 and early stopping 20. "
-                + "Other files with d > 2: width 64 (128 from 10000 training rows), 2 layers, nt 8/16, batch 1000 (at most the training rows), alpha 1,100,15, "
+                + "Other files with d > 2: width 64 (128 from 10000 training rows), 2 layers, nt 8/16, batch 1000 (at most the training rows), alpha 1,100,15 "
+                + "(1,1000,15 from 10000 training rows), "
                 + "lr 0.1 (0.1 x 64 / width for wider models) after a 50-iteration warm-up, clamp 1.5, validation once per epoch (every 10 to 50 iterations), and it stops "
                 + "by itself: after 20 validations without improvement lr / 10, three times, then the end (at most 20000 iterations; "
                 + "--time-budget caps the wall time)."})

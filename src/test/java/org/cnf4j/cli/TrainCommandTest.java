@@ -167,6 +167,8 @@ class TrainCommandTest {
             JsonNode config = trainBriefly(data, run);
             assertEquals(data == big ? 128 : 64, config.get("m").asInt(), data + ": the width from its training rows");
             assertEquals(data == big ? 0.05 : 0.1, config.get("train").get("lr").asDouble(), 1e-15, data + ": the rate for that width");
+            JsonNode alpha = config.get("train").get("alpha");
+            assertEquals(data == big ? 1000 : 100, alpha.get("a1").asDouble(), 0.0, data + ": the likelihood's weight for that size: " + alpha);
         }
     }
 

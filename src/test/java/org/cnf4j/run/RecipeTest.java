@@ -35,8 +35,12 @@ class RecipeTest {
         assertEquals(128, Recipe.forData("mixture16.csv", 16, 16_200).width(), "mixture16's training rows");
         Recipe wide = Recipe.forData("x.csv", 16, 48_600);
         Recipe t = Recipe.TABULAR;
-        assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), t.alpha(), t.lr(), t.dropEvery(),
-                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth()), wide, "only the width changes");
+        assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), "1,1000,15", t.lr(), t.dropEvery(),
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth()), wide,
+                "only the width and the loss weights change");
+        assertEquals("1,100,15", Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS - 1).alpha(), "fewer rows keep the weights");
+        assertEquals("1,100,15", Recipe.forData("data/digits.csv", 64, 1150).alpha());
+        assertEquals("1,500,5", Recipe.forData("maf:power", 6, 1_659_917).alpha(), "the paper's weights, however many rows");
         assertEquals(32, Recipe.forData("toy.csv", 2, 50_000).width(), "d <= 2 keeps the toy recipe");
         assertEquals(256, Recipe.forData("maf:miniboone", 43, 29_556).width(), "the paper's width");
         assertEquals(128, Recipe.forData("maf:power", 6, 1_659_917).width(), "the paper's width");
