@@ -191,12 +191,11 @@ public final class EvalCommand implements Callable<Integer> {
                 ? String.format(Locale.ROOT, "dopri5 rtol %.1e atol %.1e, %d derivative evaluations", rtol, atol, evals)
                 : "rk4, nt " + steps);
         System.out.printf(Locale.ROOT, "%-22s %d%n", "parameters", r.parameters());
-        String label = wholeFile ? "test" : part;   // a whole foreign file is test data to the model
-        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", label + " NLL", nll);
-        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", label + " NLL (data units)", nllSource);
+        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", part + " NLL", nll);
+        System.out.printf(Locale.ROOT, "%-22s %.4f nats%n", part + " NLL (data units)", nllSource);
         System.out.printf(Locale.ROOT, "%-22s %.3e%n", "inverse error", invErr);
         if (r.costs() != null) {
-            System.out.printf(Locale.ROOT, "%-22s L %.4e  C %.5e  R %.4e  J %.4e (alpha %s)%n", label + " costs", r.costs().l(), r.costs().c(),
+            System.out.printf(Locale.ROOT, "%-22s L %.4e  C %.5e  R %.4e  J %.4e (alpha %s)%n", part + " costs", r.costs().l(), r.costs().c(),
                     r.costs().r(), r.costs().j(), m.alpha());
         }
         System.out.printf(Locale.ROOT, "%-22s %.3e (%d points, kernel scale %s, %s%s)%n", "MMD^2", mmd, nm, mmdScale, estimator.name().toLowerCase(Locale.ROOT),

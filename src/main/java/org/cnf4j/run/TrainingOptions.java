@@ -71,7 +71,7 @@ public final class TrainingOptions {
     /** With a time budget, the fraction of it after which the rate drops tenfold if no plateau has lowered it (0: never). */
     public TrainingOptions annealAt(Double v) { annealAt = v; return this; }
 
-    /** Early stopping's drops per tenfold fall of the rate (unset: the recipe's). */
+    /** Early stopping's drops per tenfold fall of the rate, 1..10 (unset: 1, the reference's tenfold drops). */
     public TrainingOptions dropsPerDecade(Integer v) { dropsPerDecade = v; return this; }
 
     public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
