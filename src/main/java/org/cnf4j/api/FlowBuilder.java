@@ -82,6 +82,9 @@ public final class FlowBuilder {
     /** With {@link #earlyStopping}: the plateaus over which the rate falls tenfold (1..10; each divides it by 10^(1/n)). */
     public FlowBuilder plateauDropsPerDecade(int n) { o.dropsPerDecade(n); return this; }
 
+    /** Decoupled weight decay (AdamW): each step first multiplies the parameters by 1 - lr x wd; 0 (the default) off. */
+    public FlowBuilder weightDecay(double wd) { o.weightDecay(wd); return this; }
+
     /** Clamp the parameters to [-c, c] before each step; 0 off. */
     public FlowBuilder clamp(double c) { o.clamp(c); return this; }
 

@@ -94,6 +94,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--drops-per-decade", paramLabel = "N", description = "Early stopping lowers lr tenfold over N plateaus (each "
             + "divides it by 10^(1/N)), and stops at the plateau after the rate is down a thousandfold (default 1: lr / 10 at each plateau).")
     Integer dropsPerDecade;
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "Decoupled weight decay (AdamW): each step first multiplies "
+            + "the parameters by 1 - lr x WD (default 0: none, as the reference trains).") Double weightDecay;
     @Option(names = "--clamp", description = "Clamp parameters to [-c, c] before each step; 0 off.") Double clamp;
     @Option(names = "--resample-every", description = "Draw a new training batch every N iterations (toy 25, files 1).") Integer resampleEvery;
     @Option(names = "--val-every", description = "Validate every N iterations.") Integer valEvery;
@@ -141,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
                     timeBudget == null ? null : duration(timeBudget), eo, console, null);
         } else {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
-                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup).annealAt(annealAt).dropsPerDecade(dropsPerDecade)
+                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup).annealAt(annealAt).dropsPerDecade(dropsPerDecade).weightDecay(weightDecay)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
                     .valEvery(valEvery).seed(seed).batchShards(batchShards).budget(budget).adam(adam).toySamples(toySamples)
                     .timeBudget(timeBudget == null ? null : duration(timeBudget)).checkpointEvery(checkpointEvery).plot(!noPlot);

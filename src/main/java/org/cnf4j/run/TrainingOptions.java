@@ -23,7 +23,7 @@ public final class TrainingOptions {
     private Integer checkpointEvery, batchShards, toySamples;
     private String budget, adam;
     private java.time.Duration timeBudget;
-    private Double gradTol, lr, lrDrop, clamp, annealAt;
+    private Double gradTol, lr, lrDrop, clamp, annealAt, weightDecay;
     private String alpha;
     private Long seed;
     private boolean plot = true;
@@ -73,6 +73,9 @@ public final class TrainingOptions {
 
     /** Early stopping's drops per tenfold fall of the rate, 1..10 (unset: 1, the reference's tenfold drops). */
     public TrainingOptions dropsPerDecade(Integer v) { dropsPerDecade = v; return this; }
+
+    /** Decoupled weight decay (AdamW): each step multiplies the parameters by 1 - lr x v first (unset: 0, none). */
+    public TrainingOptions weightDecay(Double v) { weightDecay = v; return this; }
 
     public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
 
@@ -150,6 +153,7 @@ public final class TrainingOptions {
     public Integer warmup() { return warmup; }
     public Double annealAt() { return annealAt; }
     public Integer dropsPerDecade() { return dropsPerDecade; }
+    public Double weightDecay() { return weightDecay; }
     public Double lrDrop() { return lrDrop; }
     public Integer dropEvery() { return dropEvery; }
     public Integer earlyStopping() { return earlyStopping; }

@@ -1,8 +1,9 @@
 package org.cnf4j.train;
 
 /**
- * Adam as PyTorch implements it (betas 0.9/0.999, eps 1e-8, no weight decay), on a flat parameter
- * vector. The state (moments, step count, learning rate) is plain data so checkpoints can save it.
+ * Adam as PyTorch implements it (betas 0.9/0.999, eps 1e-8), on a flat parameter vector, with optional decoupled
+ * weight decay as PyTorch's AdamW has it. The state (moments, step count, learning rate) is plain data so checkpoints
+ * can save it.
  */
 public final class Adam {
     public static final double BETA1 = 0.9, BETA2 = 0.999, EPS = 1e-8;
@@ -41,7 +42,20 @@ public final class Adam {
 
     /** params -= lr * mhat / (sqrt(vhat) + eps). */
     public void step(double[] params, double[] grad) {
+        step(params, grad, 0);
+    }
+
+    /**
+     * AdamW's step: params *= 1 - lr * weightDecay, then the Adam step. The decay is decoupled from the gradient (not
+     * the L2 term torch's Adam adds to it), so its strength does not depend on the loss's scale, which the alpha
+     * weights change by orders of magnitude. weightDecay 0 is {@link #step(double[], double[])} exactly.
+     */
+    public void step(double[] params, double[] grad, double weightDecay) {
         if (grad.length != params.length || params.length != m.length) throw new IllegalArgumentException("size mismatch");
+        if (weightDecay != 0) {
+            double keep = 1 - lr * weightDecay;
+            for (int i = 0; i < params.length; i++) params[i] *= keep;
+        }
         step++;
         double bc1 = 1 - Math.pow(BETA1, step), bc2 = 1 - Math.pow(BETA2, step);
         double stepSize = lr / bc1, sqrtBc2 = Math.sqrt(bc2);

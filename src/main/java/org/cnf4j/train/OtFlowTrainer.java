@@ -114,7 +114,7 @@ public final class OtFlowTrainer {
             lastGood = before;
             s.gradSum += norm(r.gradient());
             s.gradCount++;
-            s.adam.step(s.params.data, r.gradient());
+            s.adam.step(s.params.data, r.gradient(), cfg.weightDecay());
             s.iteration = it;
             for (TrainListener l : listeners) l.onIteration(it, r, s.adam.learningRate());
             if (it % cfg.valEvery() == 0 || it == cfg.iters()) {

@@ -28,11 +28,24 @@ import org.cnf4j.ode.Alpha;
  *                     the budget, the learning rate drops tenfold (one early-stopping stage) unless a plateau has
  *                     already lowered it; a run that the budget ends then ends at a low rate instead of in the noise of
  *                     a high one (docs/QUALITY.md). 0: never; without a budget it does nothing
+ * @param weightDecay  decoupled weight decay (AdamW): each step multiplies the parameters by 1 - lr x weightDecay
+ *                     before Adam's update; 0 (the reference's value, and what a config.json written before this option
+ *                     reads as) turns it off
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
                           int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                          double annealAt, int dropsPerDecade) {
+                          double annealAt, int dropsPerDecade, double weightDecay) {
+
+    /** Without weight decay. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
+                       double annealAt, int dropsPerDecade) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, 0);
+    }
 
     /** With the reference's tenfold early-stopping drops. */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -74,7 +87,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade);
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay);
     }
 
     /** The early-stopping drops per tenfold fall of the rate, with 0 (a config written before the option) read as 1. */
@@ -101,6 +114,8 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
         if (dropsPerDecade < 0 || dropsPerDecade > 10) throw new IllegalArgumentException("drops-per-decade must be in 1..10, got " + dropsPerDecade);
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay))
+            throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
         if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }

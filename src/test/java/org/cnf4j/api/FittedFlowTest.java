@@ -121,6 +121,17 @@ class FittedFlowTest {
     }
 
     @Test
+    void theBuildersWeightDecayReachesTheRunsConfig() throws Exception {
+        Path out = dir.resolve("decayed");
+        try (FittedFlow f = Cnf4j.otFlow().iterations(2).width(8).nt(2).ntValidation(2).batch(128).weightDecay(0.02)
+                .runDirectory(out).fit("8gaussians")) {
+            assertEquals(out, f.directory());
+        }
+        com.fasterxml.jackson.databind.JsonNode train = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("config.json").toFile()).get("train");
+        assertEquals(0.02, train.get("weightDecay").asDouble());
+    }
+
+    @Test
     void jkoFitOfAToySourceIsTheCliJkoRun() throws Exception {
         Path run = dir.resolve("cli-jko");
         cli("train", "--data", "8gaussians", "--method", "jko", "--steps", "2", "--iters", "6", "--width", "8", "--nt", "2", "--nt-val", "2",

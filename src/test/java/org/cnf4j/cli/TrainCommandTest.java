@@ -155,6 +155,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void weightDecayFromAConfigFileIsSavedAndAResumedRunIsBitIdentical(@TempDir Path dir) throws Exception {
+        Path csv = gaussianCsv(dir);
+        Path cfgFile = dir.resolve("cfg.json");
+        Files.writeString(cfgFile, "{\"width\": 8, \"batch\": 100, \"nt\": 2, \"nt-val\": 2, \"val-every\": 3, \"weight-decay\": 0.25}");
+        Path full = dir.resolve("full"), split = dir.resolve("split");
+        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", full.toString(), "--config", cfgFile.toString(), "--iters", "8",
+                "--no-plot").code());
+        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", split.toString(), "--config", cfgFile.toString(), "--iters", "3",
+                "--no-plot").code());
+        Cli.Result r = Cli.run("train", "--out", split.toString(), "--resume", "--iters", "8", "--no-plot");
+        assertEquals(0, r.code(), r.err());
+        for (Path run : List.of(full, split))
+            assertEquals(0.25, new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("train").get("weightDecay").asDouble());
+        PhiShape s = new PhiShape(3, 8, 2);
+        assertArrayEquals(TrainState.load(full.resolve("checkpoint.bin"), s).params.data, TrainState.load(split.resolve("checkpoint.bin"), s).params.data, 0.0);
+    }
+
+    @Test
     void aFileOfManyRowsGetsTheWiderModelAndAFewRowsTheNarrowOne(@TempDir Path dir) throws Exception {
         SplittableRandom r = new SplittableRandom(3);
         int n = 12_500, d = 3;   // 10,125 training rows after the test and validation splits
