@@ -172,17 +172,13 @@ public final class TrainingRun {
         if (nl < 2) throw new IllegalArgumentException("--layers must be >= 2, got " + nl);
         Integer dpd = o.dropsPerDecade();   // 0 is only how a config.json from before the option reads; a user means 1..10
         if (dpd != null && (dpd < 1 || dpd > 10)) throw new IllegalArgumentException("--drops-per-decade must be in 1..10, got " + dpd);
-        Double wd = o.weightDecay();
-        double lr = o.lr() != null ? o.lr() : rec.lrFor(w);
-        // each step scales the parameters by 1 - lr x wd: at 1 or more that wipes or flips them
-        if (wd != null && !(wd >= 0 && wd * lr < 1))
-            throw new IllegalArgumentException("--weight-decay must be >= 0 with --weight-decay x lr below 1 (lr " + lr + "), got " + wd);
         TrainConfig cfg = new TrainConfig(new PhiShape(d, w, nl), Alpha.parse(o.alpha() != null ? o.alpha() : rec.alpha()),
-                or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, lr,
+                or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lrFor(w),
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()),
-                o.annealAt() != null ? o.annealAt() : rec.annealAt(), or(o.dropsPerDecade(), 1), wd != null ? wd : 0);
+                o.annealAt() != null ? o.annealAt() : rec.annealAt(), or(o.dropsPerDecade(), 1),
+                o.weightDecay() != null ? o.weightDecay() : 0);
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);

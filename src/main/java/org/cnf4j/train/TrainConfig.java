@@ -114,8 +114,9 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
         if (dropsPerDecade < 0 || dropsPerDecade > 10) throw new IllegalArgumentException("drops-per-decade must be in 1..10, got " + dropsPerDecade);
         if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
-        if (!(weightDecay >= 0) || !Double.isFinite(weightDecay))
-            throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
+        // each step scales the parameters by 1 - lr x weightDecay (the rate only falls from lr): at 1 or more that wipes or flips them
+        if (!(weightDecay >= 0 && weightDecay * lr < 1))
+            throw new IllegalArgumentException("weight-decay must be >= 0 with weight-decay x lr below 1 (lr " + lr + "), got " + weightDecay);
         if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }

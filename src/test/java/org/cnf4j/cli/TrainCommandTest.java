@@ -110,19 +110,32 @@ class TrainCommandTest {
         assertTrue(nllFar > nllOwn + 10, "shifted data must be unlikely under the model: " + nllFar + " vs " + nllOwn);
     }
 
-    @Test
-    void jsonConfigAndResumeOnFileDataAreBitIdentical(@TempDir Path dir) throws Exception {
+    /**
+     * Trains the gaussian file with {@code configJson} for {@code iters} iterations in one run, and in two: the first
+     * {@code first} iterations (with {@code firstArgs}), then --resume; asserts the same parameters bit for bit and
+     * returns both run directories (one run, two runs).
+     */
+    private static Path[] resumedRunIsOneRun(Path dir, String configJson, int first, int iters, String... firstArgs) throws Exception {
         Path csv = gaussianCsv(dir);
         Path cfgFile = dir.resolve("cfg.json");
-        Files.writeString(cfgFile, "{\"width\": 8, \"batch\": 100, \"nt\": 2, \"nt-val\": 2, \"val-every\": 3, \"threads\": 2, \"early-stopping\": 0}");
+        Files.writeString(cfgFile, configJson);
         Path full = dir.resolve("full"), split = dir.resolve("split");
-        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", full.toString(), "--config", cfgFile.toString(), "--iters", "14").code());
-        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", split.toString(), "--config", cfgFile.toString(), "--iters", "5",
-                "--checkpoint-every", "2").code());
-        Cli.Result r = Cli.run("train", "--out", split.toString(), "--resume", "--iters", "14");
+        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", full.toString(), "--config", cfgFile.toString(), "--iters", "" + iters).code());
+        List<String> args = new ArrayList<>(List.of("train", "--data", csv.toString(), "--out", split.toString(), "--config", cfgFile.toString(),
+                "--iters", "" + first));
+        args.addAll(List.of(firstArgs));
+        assertEquals(0, Cli.run(args.toArray(String[]::new)).code());
+        Cli.Result r = Cli.run("train", "--out", split.toString(), "--resume", "--iters", "" + iters);
         assertEquals(0, r.code(), r.err());
         PhiShape s = new PhiShape(3, 8, 2);
         assertArrayEquals(TrainState.load(full.resolve("checkpoint.bin"), s).params.data, TrainState.load(split.resolve("checkpoint.bin"), s).params.data, 0.0);
+        return new Path[] {full, split};
+    }
+
+    @Test
+    void jsonConfigAndResumeOnFileDataAreBitIdentical(@TempDir Path dir) throws Exception {
+        resumedRunIsOneRun(dir, "{\"width\": 8, \"batch\": 100, \"nt\": 2, \"nt-val\": 2, \"val-every\": 3, \"threads\": 2, \"early-stopping\": 0}",
+                5, 14, "--checkpoint-every", "2");
     }
 
     @Test
@@ -156,20 +169,9 @@ class TrainCommandTest {
 
     @Test
     void weightDecayFromAConfigFileIsSavedAndAResumedRunIsBitIdentical(@TempDir Path dir) throws Exception {
-        Path csv = gaussianCsv(dir);
-        Path cfgFile = dir.resolve("cfg.json");
-        Files.writeString(cfgFile, "{\"width\": 8, \"batch\": 100, \"nt\": 2, \"nt-val\": 2, \"val-every\": 3, \"weight-decay\": 0.25}");
-        Path full = dir.resolve("full"), split = dir.resolve("split");
-        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", full.toString(), "--config", cfgFile.toString(), "--iters", "8",
-                "--no-plot").code());
-        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", split.toString(), "--config", cfgFile.toString(), "--iters", "3",
-                "--no-plot").code());
-        Cli.Result r = Cli.run("train", "--out", split.toString(), "--resume", "--iters", "8", "--no-plot");
-        assertEquals(0, r.code(), r.err());
-        for (Path run : List.of(full, split))
+        Path[] runs = resumedRunIsOneRun(dir, "{\"width\": 8, \"batch\": 100, \"nt\": 2, \"nt-val\": 2, \"val-every\": 3, \"weight-decay\": 0.25}", 3, 8);
+        for (Path run : runs)
             assertEquals(0.25, new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("train").get("weightDecay").asDouble());
-        PhiShape s = new PhiShape(3, 8, 2);
-        assertArrayEquals(TrainState.load(full.resolve("checkpoint.bin"), s).params.data, TrainState.load(split.resolve("checkpoint.bin"), s).params.data, 0.0);
     }
 
     @Test
