@@ -63,6 +63,8 @@ sizes=(
   "toy 2 7 --d 2 --m 32 --nTh 2 --n 2048 --nt 8 --reps 7 --warmup 2 --mode both"
   "d16 1 3 --d 16 --m 64 --nTh 2 --n 1000 --nt 8 --reps 5 --warmup 2 --mode both"
   "d16 2 3 --d 16 --m 64 --nTh 2 --n 1000 --nt 8 --reps 5 --warmup 2 --mode both"
+  "d16w 1 3 --d 16 --m 128 --nTh 2 --n 1000 --nt 8 --reps 5 --warmup 2 --mode fwdbwd"
+  "d16w 2 3 --d 16 --m 128 --nTh 2 --n 1000 --nt 8 --reps 5 --warmup 2 --mode fwdbwd"
   "power 2 1 --d 6 --m 128 --nTh 2 --n 10000 --nt 10 --reps 2 --warmup 1 --mode fwdbwd"
   "miniboone 2 1 --d 43 --m 256 --nTh 2 --n 2000 --nt 6 --reps 2 --warmup 1 --mode both"
   "bsds300 2 1 --d 63 --m 512 --nTh 2 --n 300 --nt 14 --reps 1 --warmup 1 --mode fwdbwd"

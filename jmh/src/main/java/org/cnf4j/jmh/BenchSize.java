@@ -6,12 +6,15 @@ import org.cnf4j.model.PhiShape;
 
 /**
  * The benchmark configurations, matching the rows of shared/bench/README.md (and the arguments that
- * jmh/compare.sh passes to torch_otflow.py): toy (2-d data), the default recipe for files at d = 16 (what
- * {@code experiment quality} trains on its 16-D mixture) and on digits, POWER-like and MINIBOONE-like sizes.
+ * jmh/compare.sh passes to torch_otflow.py): toy (2-d data), the default recipe for files at d = 16 (width 64 below
+ * 10,000 training rows, 128 from there on, as {@code experiment quality} trains its 16-D mixture) and on digits,
+ * POWER-like and MINIBOONE-like sizes.
  */
 enum BenchSize {
     TOY(2, 32, 2, 2048, 8),
     D16(16, 64, 2, 1000, 8),
+    /** The default recipe for files of at least 10,000 training rows at d = 16 (width 128: run.Recipe.WIDE_WIDTH). */
+    D16W(16, 128, 2, 1000, 8),
     /** The default recipe for files on digits (d = 64): the widest model the stacked opening product takes. */
     DIGITS(64, 64, 2, 1000, 8),
     POWER(6, 128, 2, 10000, 10),

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 5, timeUnit = TimeUnit.SECONDS)
 @Measurement(iterations = 3, time = 10, timeUnit = TimeUnit.SECONDS)
 public class TrainingStepBenchmark {
-    @Param({"toy", "d16", "digits", "power", "miniboone"})
+    @Param({"toy", "d16", "d16w", "digits", "power", "miniboone"})
     public String size;
 
     @Param({"1", "2"})
