@@ -70,8 +70,17 @@ public final class FlowBuilder {
      */
     public FlowBuilder timeBudget(java.time.Duration wallTime) { o.timeBudget(wallTime); return this; }
 
-    /** With {@link #timeBudget}: the fraction of it after which the rate drops tenfold unless a plateau has lowered it (0: never). */
+    /**
+     * With {@link #timeBudget}: the fraction of it after which the rate drops tenfold unless a plateau has lowered it (0: never);
+     * without {@link #anneal}, this asks for the step anneal.
+     */
     public FlowBuilder annealAt(double fraction) { o.annealAt(fraction); return this; }
+
+    /**
+     * With {@link #timeBudget}: how the rate anneals: {@code "cosine"} (half a cosine over the budget down to lr / 100, the
+     * default for files of many rows), {@code "step"} (a tenfold drop at {@link #annealAt}, default 3/4 of the budget) or {@code "none"}.
+     */
+    public FlowBuilder anneal(String mode) { o.anneal(mode); return this; }
 
     /** Multiply the learning rate by {@code factor} every {@code every} iterations (0: never). */
     public FlowBuilder learningRateDrop(double factor, int every) { o.lrDrop(factor).dropEvery(every); return this; }

@@ -16,6 +16,7 @@ import org.cnf4j.run.RunListener;
 import org.cnf4j.run.RunResult;
 import org.cnf4j.run.TrainingOptions;
 import org.cnf4j.run.TrainingRun;
+import org.cnf4j.train.BudgetAnneal;
 import org.cnf4j.train.OtFlowTrainer;
 import org.cnf4j.train.TrainConfig;
 import org.cnf4j.train.TrainState;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Spec;
                 + "(1,1000,15 from 10000 training rows), "
                 + "lr 0.1 (0.1 x 64 / width for wider models) after a 50-iteration warm-up, clamp 1.5, validation once per epoch (every 10 to 50 iterations), and it stops "
                 + "by itself: after 20 validations without improvement lr / 10, three times, then the end (at most 20000 iterations; "
-                + "--time-budget caps the wall time)."})
+                + "--time-budget caps the wall time, and lr anneals over it: lr / 10 at 3/4 of it, or from 30000 training rows half a "
+                + "cosine down to lr / 100, see --anneal)."})
 public final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Option(names = "--data", paramLabel = "SOURCE", description = "Toy name (swissroll, 8gaussians, pinwheel, circles, moons, 2spirals, checkerboard, rings), "
@@ -84,9 +86,13 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Adam learning rate.") Double lr;
     @Option(names = "--warmup", description = "Raise the learning rate linearly from lr/N to lr over the first N iterations (each "
             + "subproblem for jko); 0 none.") Integer warmup;
-    @Option(names = "--anneal-at", paramLabel = "FRACTION", description = "With --time-budget: once this fraction of the budget (each map's "
-            + "share for jko) is used, divide lr by 10 unless a plateau already has (default 0.75 for files, 0 = never for toy data "
-            + "and maf:NAME).") Double annealAt;
+    @Option(names = "--anneal", paramLabel = "cosine|step|none", description = "With --time-budget (each map's share for jko): cosine "
+            + "lowers lr along half a cosine over the budget to lr/100; step divides it by 10 at --anneal-at; none keeps it (default: "
+            + "cosine for files of 30000 training rows or more, step for smaller files, none for toy data and maf:NAME; --anneal-at "
+            + "alone means step). --resume continues a cosine where it "
+            + "stopped.") String anneal;
+    @Option(names = "--anneal-at", paramLabel = "FRACTION", description = "With --anneal step: once this fraction of the budget is "
+            + "used, divide lr by 10 unless a plateau already has (default 0.75; 0 = never).") Double annealAt;
     @Option(names = "--lr-drop", description = "Factor of the step decay (default 0.5).") Double lrDrop;
     @Option(names = "--drop-every", description = "Multiply the learning rate by --lr-drop every N iterations; 0 never.") Integer dropEvery;
     @Option(names = "--early-stopping", description = "After N validations without improvement divide lr by 10 (3 times), then stop "
@@ -136,14 +142,14 @@ public final class TrainCommand implements Callable<Integer> {
             OutputGuard.apart("--out", out, "the --config file", config);
         }
         EngineOptions eo = engine.checkedOptions(DType.FLOAT32, 2); // before anything is written
-        Console console = new Console(out);
+        Console console = new Console(out, timeBudget != null);
         RunResult res;
         if (resume) {
             res = TrainingRun.resume(out, iters, checkpointEvery, engine.threadsGiven() ? eo.threads() : null, !noPlot,
                     timeBudget == null ? null : duration(timeBudget), eo, console, null);
         } else {
             TrainingOptions o = new TrainingOptions().data(data).out(out).method(method).steps(steps).iters(iters).epochs(epochs)
-                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup).annealAt(annealAt).dropsPerDecade(dropsPerDecade).weightDecay(weightDecay)
+                    .gradTol(gradTol).batch(batch).valBatch(valBatch).nt(nt).ntVal(ntVal).width(width).layers(layers).alpha(alpha).lr(lr).warmup(warmup).anneal(anneal).annealAt(annealAt).dropsPerDecade(dropsPerDecade).weightDecay(weightDecay)
                     .lrDrop(lrDrop).dropEvery(dropEvery).earlyStopping(earlyStopping).clamp(clamp).resampleEvery(resampleEvery)
                     .valEvery(valEvery).seed(seed).batchShards(batchShards).budget(budget).adam(adam).toySamples(toySamples)
                     .timeBudget(timeBudget == null ? null : duration(timeBudget)).checkpointEvery(checkpointEvery).plot(!noPlot);
@@ -196,7 +202,21 @@ public final class TrainCommand implements Callable<Integer> {
         private LossResult last;
         private boolean progressShown;
 
-        Console(Path out) { this.out = out; }
+        /** Whether this run (or continuation) has a time budget, over which a cosine anneal runs. */
+        private final boolean budgeted;
+
+        Console(Path out, boolean budgeted) {
+            this.out = out;
+            this.budgeted = budgeted;
+        }
+
+        /** What the rate will do over the budget, when it is the cosine's doing (the step announces itself when it drops). */
+        private String annealNote(TrainConfig config, TrainState from) {
+            if (!budgeted || config.anneal() != BudgetAnneal.COSINE) return "";
+            return from.budgetUsed > 0
+                    ? String.format(Locale.ROOT, "; lr goes on down its cosine from %.0f%% of the way, over this time budget (--anneal)", 100 * from.budgetUsed)
+                    : "; lr anneals along a cosine over the time budget (--anneal)";
+        }
 
         @Override public void onStart(TrainConfig config, int steps, TrainState from, String engine, boolean resumed) {
             cfg = config;
@@ -204,9 +224,10 @@ public final class TrainCommand implements Callable<Integer> {
             total = config.iters() * Math.max(1, steps);
             startIter = (from.subproblem - 1) * config.iters() + from.iteration;
             k = from.subproblem;
-            if (resumed && steps > 0) System.out.printf("resuming %s at JKO step %d of %d, iteration %d of %d (%s)%n", out, from.subproblem, steps, from.iteration, config.iters(), engine);
-            else if (resumed) System.out.printf("resuming %s at iteration %d of %d (%s)%n", out, from.iteration, config.iters(), engine);
-            else System.out.printf("training on %s%n", engine);
+            String note = annealNote(config, from);
+            if (resumed && steps > 0) System.out.printf("resuming %s at JKO step %d of %d, iteration %d of %d (%s)%s%n", out, from.subproblem, steps, from.iteration, config.iters(), engine, note);
+            else if (resumed) System.out.printf("resuming %s at iteration %d of %d (%s)%s%n", out, from.iteration, config.iters(), engine, note);
+            else System.out.printf("training on %s%s%n", engine, note);
         }
 
         @Override public void onWarning(String message) { ModelSupport.warn(message); }

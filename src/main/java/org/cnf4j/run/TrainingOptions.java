@@ -21,7 +21,7 @@ public final class TrainingOptions {
     private String method = OTFLOW;
     private Integer steps, iters, epochs, batch, valBatch, nt, ntVal, width, layers, dropEvery, earlyStopping, resampleEvery, valEvery, warmup, dropsPerDecade;
     private Integer checkpointEvery, batchShards, toySamples;
-    private String budget, adam;
+    private String budget, adam, anneal;
     private java.time.Duration timeBudget;
     private Double gradTol, lr, lrDrop, clamp, annealAt, weightDecay;
     private String alpha;
@@ -68,8 +68,17 @@ public final class TrainingOptions {
 
     public TrainingOptions lr(Double v) { lr = v; return this; }
     public TrainingOptions warmup(Integer v) { warmup = v; return this; }
-    /** With a time budget, the fraction of it after which the rate drops tenfold if no plateau has lowered it (0: never). */
+    /**
+     * With a time budget, the fraction of it after which the rate drops tenfold if no plateau has lowered it (0: never);
+     * given without {@link #anneal}, it asks for the step anneal.
+     */
     public TrainingOptions annealAt(Double v) { annealAt = v; return this; }
+
+    /**
+     * With a time budget, how the rate anneals: {@code cosine} (half a cosine over the budget, down to lr / 100; the
+     * default for files of many rows), {@code step} (a tenfold drop at {@link #annealAt}, default 3/4) or {@code none}.
+     */
+    public TrainingOptions anneal(String v) { anneal = v; return this; }
 
     /** Early stopping's drops per tenfold fall of the rate, 1..10 (unset: 1, the reference's tenfold drops). */
     public TrainingOptions dropsPerDecade(Integer v) { dropsPerDecade = v; return this; }
@@ -152,6 +161,7 @@ public final class TrainingOptions {
     public Double lr() { return lr; }
     public Integer warmup() { return warmup; }
     public Double annealAt() { return annealAt; }
+    public String anneal() { return anneal; }
     public Integer dropsPerDecade() { return dropsPerDecade; }
     public Double weightDecay() { return weightDecay; }
     public Double lrDrop() { return lrDrop; }

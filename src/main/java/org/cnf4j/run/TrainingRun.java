@@ -37,6 +37,7 @@ import org.cnf4j.model.PhiShape;
 import org.cnf4j.ode.Alpha;
 import org.cnf4j.ode.Tableau;
 import org.cnf4j.train.BatchSource;
+import org.cnf4j.train.BudgetAnneal;
 import org.cnf4j.train.DatasetBatchSource;
 import org.cnf4j.train.JkoTrainer;
 import org.cnf4j.train.OtFlowTrainer;
@@ -177,11 +178,42 @@ public final class TrainingRun {
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()),
-                o.annealAt() != null ? o.annealAt() : rec.annealAt(), or(o.dropsPerDecade(), 1),
-                o.weightDecay() != null ? o.weightDecay() : 0);
+                annealAt(o, rec), or(o.dropsPerDecade(), 1), o.weightDecay() != null ? o.weightDecay() : 0, anneal(o, rec));
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);
+    }
+
+    /** The anneal a run asks for: --anneal, else step when --anneal-at is given, else the recipe's (see {@link #annealAt}). */
+    static BudgetAnneal anneal(TrainingOptions o, Recipe rec) {
+        String mode = o.anneal() == null ? null : o.anneal().trim().toLowerCase(java.util.Locale.ROOT);
+        if (mode == null) return o.annealAt() != null ? BudgetAnneal.STEP : rec.anneal();
+        switch (mode) {
+            case "cosine":
+                if (o.annealAt() != null) {
+                    throw new IllegalArgumentException("--anneal-at sets when the step anneal drops the rate; --anneal cosine has no such "
+                            + "moment: leave one of them out");
+                }
+                return BudgetAnneal.COSINE;
+            case "step", "none": return BudgetAnneal.STEP;
+            default: throw new IllegalArgumentException("--anneal must be cosine, step or none, got '" + o.anneal() + "'");
+        }
+    }
+
+    /**
+     * The step anneal's moment: 0 for the cosine and for none, else --anneal-at, else the recipe's, else (--anneal step
+     * where the recipe has none) {@link Recipe#STEP_ANNEAL_AT}.
+     */
+    static double annealAt(TrainingOptions o, Recipe rec) {
+        BudgetAnneal kind = anneal(o, rec);
+        boolean none = o.anneal() != null && o.anneal().trim().equalsIgnoreCase("none");
+        if (none && o.annealAt() != null && o.annealAt() > 0) {
+            throw new IllegalArgumentException("--anneal none and --anneal-at " + o.annealAt() + " contradict each other: leave one of them out");
+        }
+        if (kind == BudgetAnneal.COSINE || none) return 0;
+        if (o.annealAt() != null) return o.annealAt();
+        if (rec.anneal() == BudgetAnneal.STEP && o.anneal() == null) return rec.annealAt();
+        return rec.annealAt() > 0 ? rec.annealAt() : Recipe.STEP_ANNEAL_AT;
     }
 
     /**

@@ -34,6 +34,7 @@ public final class OtFlowTrainer {
     private int checkpointEvery;
     private long deadline;   // System.nanoTime() past which no iteration starts; 0: none
     private long budgetStart;   // when the deadline was set: the start of the budget that cfg.annealAt() is a fraction of
+    private double budgetUsedBefore;   // the cosine anneal's progress when this budget started (TrainState.budgetUsed)
     private java.util.function.LongSupplier clock = System::nanoTime;
 
     public OtFlowTrainer(TrainConfig cfg, FlowEngine engine) {
@@ -81,6 +82,7 @@ public final class OtFlowTrainer {
     /** Continues from {@code state} (a fresh one or a loaded checkpoint) up to cfg.iters(). */
     public Result train(TrainState state, BatchSource data, double[] validation, int nVal) {
         TrainState s = state.copy();
+        budgetUsedBefore = s.budgetUsed;
         double[] batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
         TrainState lastGood = s.copy();
         // failures since the iteration failStart first failed; only a success at or past it resets them
@@ -92,7 +94,8 @@ public final class OtFlowTrainer {
             TrainState before = s.copy();
             if (batch == null || (it - 1) % cfg.resampleEvery() == 0) batch = data.batch(cfg.batch(), s.draws++);
             if (cfg.clamp() > 0) Adam.clamp(s.params.data, cfg.clamp());
-            s.adam.setLearningRate(learningRate(it, s.lrScale, s.lrStage));
+            advanceCosine(s);
+            s.adam.setLearningRate(learningRate(it, s));
             LossResult r = engine.loss(s.params, batch, cfg.batch(), cfg.nt(), Tableau.RK4, cfg.alpha(), true);
             if (!finite(r)) {
                 if (failures == 0) failStart = it;
@@ -107,7 +110,7 @@ public final class OtFlowTrainer {
                 s = lastGood.copy();
                 s.lrScale = scale;
                 batch = s.draws > 0 ? data.batch(cfg.batch(), s.draws - 1) : null;
-                for (TrainListener l : listeners) l.onRecovery(it, learningRate(s.iteration + 1, scale, s.lrStage));
+                for (TrainListener l : listeners) l.onRecovery(it, learningRate(s.iteration + 1, scale, s.lrStage, s.budgetUsed));
                 continue;
             }
             if (it >= failStart) failures = 0;   // past the iteration that failed: not just the replay of the restored step
@@ -136,20 +139,20 @@ public final class OtFlowTrainer {
                     s.params = s.best.copy();
                     s.adam = new Adam(s.params.data.length, s.adam.learningRate());
                     s.lrScale *= 0.5;
-                    for (TrainListener l : listeners) l.onBlowUp(it, badJ, s.bestJ, learningRate(it + 1, s.lrScale, s.lrStage));
+                    for (TrainListener l : listeners) l.onBlowUp(it, badJ, s.bestJ, learningRate(it + 1, s));
                 }
                 gradientRule(s, it);
                 if (annealDue(s)) {
                     s.lrStage += cfg.dropsPerTenfold();   // tenfold, however gentle the plateaus' drops
                     s.plateau = 0;
-                    for (TrainListener l : listeners) l.onBudgetAnneal(it, cfg.annealAt(), learningRate(it + 1, s.lrScale, s.lrStage));
+                    for (TrainListener l : listeners) l.onBudgetAnneal(it, cfg.annealAt(), learningRate(it + 1, s));
                 }
                 if (cfg.earlyStopping() > 0 && !s.converged) {
                     s.plateau = isBest ? 0 : s.plateau + 1;
                     if (s.plateau >= cfg.earlyStopping()) {
                         s.plateau = 0;
                         s.lrStage++;
-                        for (TrainListener l : listeners) l.onPlateau(it, s.lrStage > maxStage(), learningRate(it + 1, s.lrScale, s.lrStage));
+                        for (TrainListener l : listeners) l.onPlateau(it, s.lrStage > maxStage(), learningRate(it + 1, s));
                     }
                 }
             }
@@ -215,16 +218,32 @@ public final class OtFlowTrainer {
     }
 
     /**
-     * The scheduled rate for iteration it: lr0 * min(1, it/warmup) * factor^floor((it-1)/dropEvery) * scale /
-     * 10^(stage / dropsPerTenfold).
+     * With the cosine anneal and a time budget, moves {@link TrainState#budgetUsed} to the share of the anneal done by
+     * now: what earlier budgets (a resumed run's) used, plus this budget's elapsed fraction of what was left. Like the
+     * deadline it reads the clock, so a budgeted run's rates depend on the machine's speed; the progress is checkpointed.
      */
-    private double learningRate(int it, double scale, int stage) {
+    private void advanceCosine(TrainState s) {
+        if (cfg.anneal() != BudgetAnneal.COSINE || deadline == 0) return;
+        double f = (double) (clock.getAsLong() - budgetStart) / (deadline - budgetStart);
+        s.budgetUsed = budgetUsedBefore + (1 - budgetUsedBefore) * Math.min(1, Math.max(0, f));
+    }
+
+    private double learningRate(int it, TrainState s) {
+        return learningRate(it, s.lrScale, s.lrStage, s.budgetUsed);
+    }
+
+    /**
+     * The scheduled rate for iteration it: lr0 * min(1, it/warmup) * factor^floor((it-1)/dropEvery) * scale /
+     * 10^(stage / dropsPerTenfold), and with the cosine anneal times its factor at {@code budgetUsed}.
+     */
+    private double learningRate(int it, double scale, int stage, double budgetUsed) {
         double lr = cfg.lr() * scale;
         if (it < cfg.warmup()) lr *= (double) it / cfg.warmup();
         int n = cfg.dropsPerTenfold(), st = Math.min(stage, maxStage());
         for (int i = 0; i < st / n; i++) lr /= 10;   // whole decades as before, so tenfold drops keep their exact rates
         if (st % n != 0) lr /= Math.pow(10, (double) (st % n) / n);
         if (cfg.lrDropEvery() > 0) lr *= Math.pow(cfg.lrDropFactor(), (it - 1) / cfg.lrDropEvery());
+        if (cfg.anneal() == BudgetAnneal.COSINE) lr *= BudgetAnneal.cosineFactor(budgetUsed);
         return lr;
     }
 

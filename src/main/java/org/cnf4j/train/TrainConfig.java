@@ -31,11 +31,24 @@ import org.cnf4j.ode.Alpha;
  * @param weightDecay  decoupled weight decay (AdamW): each step multiplies the parameters by 1 - lr x weightDecay
  *                     before Adam's update; 0 (the reference's value, and what a config.json written before this option
  *                     reads as) turns it off
+ * @param anneal       with a time budget: {@link BudgetAnneal#STEP} (annealAt's tenfold drop) or {@link BudgetAnneal#COSINE}
+ *                     (half a cosine over the budget, with annealAt 0); null (what a config.json written before this option
+ *                     reads as) is STEP
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
                           int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                          double annealAt, int dropsPerDecade, double weightDecay) {
+                          double annealAt, int dropsPerDecade, double weightDecay, BudgetAnneal anneal) {
+
+    /** With the step anneal (annealAt's drop). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
+                       double annealAt, int dropsPerDecade, double weightDecay) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, BudgetAnneal.STEP);
+    }
 
     /** Without weight decay. */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -87,7 +100,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay);
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal);
     }
 
     /** The early-stopping drops per tenfold fall of the rate, with 0 (a config written before the option) read as 1. */
@@ -118,6 +131,9 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!(weightDecay >= 0 && weightDecay * lr < 1))
             throw new IllegalArgumentException("weight-decay must be >= 0 with weight-decay x lr below 1 (lr " + lr + "), got " + weightDecay);
         if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
+        if (anneal == null) anneal = BudgetAnneal.STEP;
+        if (anneal == BudgetAnneal.COSINE && annealAt > 0)
+            throw new IllegalArgumentException("anneal-at is the step anneal's moment; the cosine anneal has none (got " + annealAt + ")");
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }
 

@@ -26,7 +26,7 @@ import org.cnf4j.model.PhiShape;
  */
 public final class TrainState {
     private static final byte[] MAGIC = "CNF4JCKP".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     public int iteration;
     public int draws;
@@ -46,6 +46,12 @@ public final class TrainState {
     public double gradRef, gradSum;
     public int gradCount;
     public boolean converged;
+    /**
+     * How far the cosine anneal has come, 0..1 ({@link BudgetAnneal#COSINE}): the share of its time budgets used, where a
+     * resumed run's new budget spreads what is left. So --resume continues the decay instead of starting it over at the
+     * full rate. 0 without a cosine anneal, and in checkpoints written before it existed (version 3 and older).
+     */
+    public double budgetUsed;
 
     public static TrainState start(PhiParams init, double lr) {
         TrainState s = new TrainState();
@@ -75,6 +81,7 @@ public final class TrainState {
         c.gradSum = gradSum;
         c.gradCount = gradCount;
         c.converged = converged;
+        c.budgetUsed = budgetUsed;
         return c;
     }
 
@@ -108,6 +115,7 @@ public final class TrainState {
         out.writeDouble(gradSum);
         out.writeInt(gradCount);
         out.writeBoolean(converged);
+        out.writeDouble(budgetUsed);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -164,6 +172,10 @@ public final class TrainState {
                 s.gradCount = in.readInt();
                 s.converged = in.readBoolean();
                 if (s.subproblem < 1) throw new IOException(bad);
+            }
+            if (version >= 4) {
+                s.budgetUsed = in.readDouble();
+                if (!(s.budgetUsed >= 0 && s.budgetUsed <= 1)) throw new IOException(bad);
             }
             if (in.available() > 0) throw new IOException(bad);
             return s;

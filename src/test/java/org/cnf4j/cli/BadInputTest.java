@@ -171,6 +171,8 @@ class BadInputTest {
         fails(2, frag("layers"), "train", "--data", "8gaussians", "--out", o, "--layers", "1");
         fails(2, frag("lr"), "train", "--data", "8gaussians", "--out", o, "--lr", "-1");
         fails(2, frag("anneal-at", "[0, 1)"), "train", "--data", "8gaussians", "--out", o, "--anneal-at", "1.5");
+        fails(2, frag("--anneal", "cosine, step or none"), "train", "--data", "8gaussians", "--out", o, "--anneal", "linear");
+        fails(2, frag("--anneal-at", "leave one of them out"), "train", "--data", "8gaussians", "--out", o, "--anneal", "cosine", "--anneal-at", "0.5");
         fails(2, frag("drops-per-decade", "1..10"), "train", "--data", "8gaussians", "--out", o, "--drops-per-decade", "0");
         fails(2, frag("weight-decay", ">= 0"), "train", "--data", "8gaussians", "--out", o, "--weight-decay", "-1");
         fails(2, frag("weight-decay", "below 1"), "train", "--data", "8gaussians", "--out", o, "--weight-decay", "20", "--lr", "0.1");

@@ -2,6 +2,7 @@ package org.cnf4j.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.cnf4j.train.BudgetAnneal;
 import org.junit.jupiter.api.Test;
 
 /** Which defaults a source gets, and the validation interval each recipe's rule gives. */
@@ -19,10 +20,19 @@ class RecipeTest {
         assertEquals(0, m.warmup(), "the paper's recipe has no warm-up");
         assertEquals(8000, m.iters());
         assertEquals(0, Recipe.forData("toy.csv", 2, 5000).warmup());
-        assertEquals(0.75, f.annealAt(), "files: a budgeted run anneals in its last quarter");
+        assertEquals(BudgetAnneal.STEP, f.anneal(), "digits: a budgeted run drops the rate in its last quarter");
+        assertEquals(0.75, f.annealAt());
         assertEquals(0.75, Recipe.forData("x.csv", 30, 400).annealAt(), "with the batch cut to the rows too");
-        assertEquals(0, m.annealAt(), "the paper's recipe is unchanged");
+        assertEquals(BudgetAnneal.STEP, Recipe.forData("x.csv", 16, 16_200).anneal(), "mixture16's 16,200 training rows keep the step");
+        assertEquals(0.75, Recipe.forData("x.csv", 16, Recipe.COSINE_FROM_ROWS - 1).annealAt());
+        Recipe many = Recipe.forData("x.csv", 16, Recipe.COSINE_FROM_ROWS);
+        assertEquals(BudgetAnneal.COSINE, many.anneal(), "files of many rows: along a cosine");
+        assertEquals(0, many.annealAt(), "without the step's drop");
+        assertEquals(BudgetAnneal.COSINE, Recipe.forData("x.csv", 16, 48_600).anneal(), "the held-out set's 48,600 training rows");
+        assertEquals(BudgetAnneal.STEP, m.anneal(), "the paper's recipe is unchanged: no anneal");
+        assertEquals(0, m.annealAt());
         assertEquals(0, Recipe.forData("toy.csv", 2, 5000).annealAt());
+        assertEquals(BudgetAnneal.STEP, Recipe.forData("toy.csv", 2, 5000).anneal());
         assertEquals(0, Recipe.TOY.annealAt());
     }
 
@@ -33,11 +43,14 @@ class RecipeTest {
         assertEquals(64, Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS - 1).width());
         assertEquals(128, Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS).width());
         assertEquals(128, Recipe.forData("mixture16.csv", 16, 16_200).width(), "mixture16's training rows");
-        Recipe wide = Recipe.forData("x.csv", 16, 48_600);
+        Recipe wide = Recipe.forData("x.csv", 16, 20_000);
         Recipe t = Recipe.TABULAR;
         assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), "1,1000,15", t.lr(), t.dropEvery(),
-                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth()), wide,
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth(), t.anneal()), wide,
                 "only the width and the loss weights change");
+        assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), "1,1000,15", t.lr(), t.dropEvery(),
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), 0, t.lrWidth(), BudgetAnneal.COSINE),
+                Recipe.forData("x.csv", 16, 48_600), "and from 30,000 rows the anneal");
         assertEquals("1,100,15", Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS - 1).alpha(), "fewer rows keep the weights");
         assertEquals("1,100,15", Recipe.forData("data/digits.csv", 64, 1150).alpha());
         assertEquals("1,500,5", Recipe.forData("maf:power", 6, 1_659_917).alpha(), "the paper's weights, however many rows");

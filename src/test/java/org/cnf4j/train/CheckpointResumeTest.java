@@ -58,6 +58,7 @@ class CheckpointResumeTest {
         st.gradSum = 7.25;
         st.gradCount = 3;
         st.converged = true;
+        st.budgetUsed = 0.375;
         st.adam.step(st.params.data, st.params.data.clone());
         Path f = dir.resolve("checkpoint.bin");
         st.save(f);
@@ -68,6 +69,7 @@ class CheckpointResumeTest {
         assertEquals(7.25, back.gradSum);
         assertEquals(3, back.gradCount);
         assertTrue(back.converged);
+        assertEquals(0.375, back.budgetUsed);
         assertEquals(3, back.draws);
         assertEquals(1.25, back.bestJ);
         assertArrayEquals(st.params.data, back.params.data);
@@ -82,6 +84,29 @@ class CheckpointResumeTest {
         assertTrue(assertThrows(IOException.class, () -> TrainState.load(f, s)).getMessage().contains("corrupt"));
         Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length / 3));
         assertTrue(assertThrows(IOException.class, () -> TrainState.load(f, s)).getMessage().contains("corrupt"));
+    }
+
+    @Test
+    void aVersion3CheckpointStillLoadsWithTheCosineNotStarted(@TempDir Path dir) throws IOException {
+        PhiShape s = new PhiShape(2, 4, 2);
+        TrainState st = TrainState.start(PhiParams.initialise(s, 2), 0.05);
+        st.iteration = 9;
+        st.budgetUsed = 0.5;
+        Path f = dir.resolve("checkpoint.bin");
+        st.save(f);
+        // what version 3 wrote: the same fields without budgetUsed (the last 8 bytes before the CRC), version 3, a new CRC
+        byte[] v4 = Files.readAllBytes(f);
+        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 16);
+        java.nio.ByteBuffer.wrap(v3, 8, 4).putInt(3);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(v3);
+        byte[] file = java.util.Arrays.copyOf(v3, v3.length + 8);
+        java.nio.ByteBuffer.wrap(file, v3.length, 8).putLong(crc.getValue());
+        Files.write(f, file);
+        TrainState back = TrainState.load(f, s);
+        assertEquals(9, back.iteration);
+        assertEquals(0, back.budgetUsed);
+        assertArrayEquals(st.params.data, back.params.data);
     }
 
     @Test
