@@ -173,47 +173,43 @@ public final class TrainingRun {
         if (nl < 2) throw new IllegalArgumentException("--layers must be >= 2, got " + nl);
         Integer dpd = o.dropsPerDecade();   // 0 is only how a config.json from before the option reads; a user means 1..10
         if (dpd != null && (dpd < 1 || dpd > 10)) throw new IllegalArgumentException("--drops-per-decade must be in 1..10, got " + dpd);
+        Anneal anneal = anneal(o, rec);
         TrainConfig cfg = new TrainConfig(new PhiShape(d, w, nl), Alpha.parse(o.alpha() != null ? o.alpha() : rec.alpha()),
                 or(o.nt(), rec.nt()), or(o.ntVal(), rec.ntVal()), b, vb, budget, o.lr() != null ? o.lr() : rec.lrFor(w),
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()),
-                annealAt(o, rec), or(o.dropsPerDecade(), 1), o.weightDecay() != null ? o.weightDecay() : 0, anneal(o, rec));
+                anneal.at(), or(o.dropsPerDecade(), 1), o.weightDecay() != null ? o.weightDecay() : 0, anneal.kind());
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);
     }
 
-    /** The anneal a run asks for: --anneal, else step when --anneal-at is given, else the recipe's (see {@link #annealAt}). */
-    static BudgetAnneal anneal(TrainingOptions o, Recipe rec) {
-        String mode = o.anneal() == null ? null : o.anneal().trim().toLowerCase(java.util.Locale.ROOT);
-        if (mode == null) return o.annealAt() != null ? BudgetAnneal.STEP : rec.anneal();
-        switch (mode) {
+    /** The time budget's anneal of a run: its kind, and for the step its moment (0: none). */
+    record Anneal(BudgetAnneal kind, double at) {}
+
+    /**
+     * The anneal a run asks for: --anneal (cosine; step at --anneal-at, else the recipe's moment, else {@link
+     * Recipe#STEP_ANNEAL_AT}; none), else the step at --anneal-at when only that is given, else the recipe's.
+     */
+    static Anneal anneal(TrainingOptions o, Recipe rec) {
+        Double at = o.annealAt();
+        if (o.anneal() == null) return at != null ? new Anneal(BudgetAnneal.STEP, at) : new Anneal(rec.anneal(), rec.annealAt());
+        switch (o.anneal().trim().toLowerCase(java.util.Locale.ROOT)) {
             case "cosine":
-                if (o.annealAt() != null) {
+                if (at != null) {
                     throw new IllegalArgumentException("--anneal-at sets when the step anneal drops the rate; --anneal cosine has no such "
                             + "moment: leave one of them out");
                 }
-                return BudgetAnneal.COSINE;
-            case "step", "none": return BudgetAnneal.STEP;
-            default: throw new IllegalArgumentException("--anneal must be cosine, step or none, got '" + o.anneal() + "'");
+                return new Anneal(BudgetAnneal.COSINE, 0);
+            case "step":
+                return new Anneal(BudgetAnneal.STEP, at != null ? at : rec.annealAt() > 0 ? rec.annealAt() : Recipe.STEP_ANNEAL_AT);
+            case "none":
+                if (at != null && at > 0) throw new IllegalArgumentException("--anneal none and --anneal-at " + at + " contradict each other: leave one of them out");
+                return new Anneal(BudgetAnneal.STEP, 0);
+            default:
+                throw new IllegalArgumentException("--anneal must be cosine, step or none, got '" + o.anneal() + "'");
         }
-    }
-
-    /**
-     * The step anneal's moment: 0 for the cosine and for none, else --anneal-at, else the recipe's, else (--anneal step
-     * where the recipe has none) {@link Recipe#STEP_ANNEAL_AT}.
-     */
-    static double annealAt(TrainingOptions o, Recipe rec) {
-        BudgetAnneal kind = anneal(o, rec);
-        boolean none = o.anneal() != null && o.anneal().trim().equalsIgnoreCase("none");
-        if (none && o.annealAt() != null && o.annealAt() > 0) {
-            throw new IllegalArgumentException("--anneal none and --anneal-at " + o.annealAt() + " contradict each other: leave one of them out");
-        }
-        if (kind == BudgetAnneal.COSINE || none) return 0;
-        if (o.annealAt() != null) return o.annealAt();
-        if (rec.anneal() == BudgetAnneal.STEP && o.anneal() == null) return rec.annealAt();
-        return rec.annealAt() > 0 ? rec.annealAt() : Recipe.STEP_ANNEAL_AT;
     }
 
     /**

@@ -13,8 +13,8 @@ class AnnealOptionsTest {
             MAF = Recipe.forData("maf:power", 6, 1_659_917);
 
     private static void gives(BudgetAnneal kind, double at, TrainingOptions o, Recipe rec) {
-        assertEquals(kind, TrainingRun.anneal(o, rec));
-        assertEquals(at, TrainingRun.annealAt(o, rec), 0.0);
+        assertEquals(kind, TrainingRun.anneal(o, rec).kind());
+        assertEquals(at, TrainingRun.anneal(o, rec).at(), 0.0);
     }
 
     @Test
@@ -51,7 +51,7 @@ class AnnealOptionsTest {
                 () -> TrainingRun.anneal(new TrainingOptions().anneal("cosine").annealAt(0.5), FILE)).getMessage();
         assertTrue(both.contains("--anneal-at") && both.contains("--anneal cosine"), both);
         String none = assertThrows(IllegalArgumentException.class,
-                () -> TrainingRun.annealAt(new TrainingOptions().anneal("none").annealAt(0.5), FILE)).getMessage();
+                () -> TrainingRun.anneal(new TrainingOptions().anneal("none").annealAt(0.5), FILE)).getMessage();
         assertTrue(none.contains("--anneal none") && none.contains("contradict"), none);
         String bad = assertThrows(IllegalArgumentException.class, () -> TrainingRun.anneal(new TrainingOptions().anneal("linear"), FILE)).getMessage();
         assertTrue(bad.contains("cosine, step or none") && bad.contains("linear"), bad);
