@@ -94,6 +94,13 @@ public final class FlowBuilder {
     /** Decoupled weight decay (AdamW): each step first multiplies the parameters by 1 - lr x wd; 0 (the default) off. */
     public FlowBuilder weightDecay(double wd) { o.weightDecay(wd); return this; }
 
+    /**
+     * Validation judges an exponential moving average of the parameters with this decay (each step: avg = decay x avg +
+     * (1 - decay) x params), and the best model kept is that average; 0 judges the parameters themselves. Unset: the
+     * recipe's (0.99 for files of more than two columns, 0 for toy data and {@code maf:NAME}).
+     */
+    public FlowBuilder ema(double decay) { o.ema(decay); return this; }
+
     /** Clamp the parameters to [-c, c] before each step; 0 off. */
     public FlowBuilder clamp(double c) { o.clamp(c); return this; }
 

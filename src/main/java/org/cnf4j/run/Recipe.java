@@ -15,14 +15,14 @@ import org.cnf4j.train.BudgetAnneal;
  */
 public record Recipe(int width, int layers, int nt, int ntVal, int batch, int valBatch, int iters, String alpha, double lr,
                      int dropEvery, int earlyStopping, double clamp, int resampleEvery, int valEvery, int warmup, double annealAt,
-                     int lrWidth, BudgetAnneal anneal) {
+                     int lrWidth, BudgetAnneal anneal, double ema) {
     /** {@link #valEvery}: once per epoch (the reference's tabular rule). */
     public static final int PER_EPOCH = -1;
     /** {@link #valEvery}: once per epoch, clamped to every 10..50 iterations, so that the patience means 200..1000 iterations. */
     public static final int PER_EPOCH_10_TO_50 = -2;
 
     /** ALGORITHMS.md section 4, toy row: the reference's 8gaussians/swissroll/... recipe. */
-    public static final Recipe TOY = new Recipe(32, 2, 8, 8, 2048, 2048, 500, "1,100,5", 0.1, 100, 0, 0, 25, 10, 0, 0, 0, BudgetAnneal.STEP);
+    public static final Recipe TOY = new Recipe(32, 2, 8, 8, 2048, 2048, 500, "1,100,5", 0.1, 100, 0, 0, 25, 10, 0, 0, 0, BudgetAnneal.STEP, 0);
 
     /** Where the step anneal drops the rate when it is asked for (--anneal step) without a fraction (--anneal-at). */
     public static final double STEP_ANNEAL_AT = 0.75;
@@ -32,11 +32,12 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
      * warm-up, which leaves the plateau at the standard normal that lr 0.01 sits on for hundreds of iterations, and the
      * validation plateau (lr / 10, three times, then stop) as the end instead of a fixed budget; with a time budget, the
      * rate drops tenfold at 3/4 of it if no plateau has lowered it by then (files of many rows: {@link #COSINE_FROM_ROWS}); a
-     * model wider than 64 takes lr 0.1 x 64 / width ({@link #lrFor}). docs/QUALITY.md has the measurements behind each
-     * value.
+     * model wider than 64 takes lr 0.1 x 64 / width ({@link #lrFor}); validation scores a moving average of the parameters
+     * (decay 0.99, {@code ema}), whose best is the model kept: at a high rate the average lies nearer the low loss than
+     * the scattered parameters do. docs/QUALITY.md has the measurements behind each value.
      */
     public static final Recipe TABULAR = new Recipe(64, 2, 8, 16, 1000, 10000, 20000, "1,100,15", 0.1, 0, 20, 1.5, 1, PER_EPOCH_10_TO_50, 50, 0.75,
-            64, BudgetAnneal.STEP);
+            64, BudgetAnneal.STEP, 0.99);
 
     /**
      * Files with at least this many training rows get {@link #WIDE_WIDTH} hidden units instead of {@link #TABULAR}'s 64.
@@ -91,11 +92,11 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
     /** ALGORITHMS.md section 4 for the MAF set {@code name} (lower case), or null for another name. */
     public static Recipe maf(String name) {
         switch (name) {
-            case "power": return new Recipe(128, 2, 10, 22, 10000, 10000, 36000, "1,500,5", 0.03, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP);
-            case "gas": return new Recipe(350, 2, 10, 24, 2000, 10000, 60000, "1,1200,40", 0.01, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP);
-            case "hepmass": return new Recipe(256, 2, 12, 24, 2000, 10000, 40000, "1,500,40", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP);
-            case "miniboone": return new Recipe(256, 2, 6, 10, 2000, 10000, 8000, "1,100,15", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP);
-            case "bsds300": return new Recipe(512, 2, 14, 30, 300, 10000, 120000, "1,2000,800", 0.001, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP);
+            case "power": return new Recipe(128, 2, 10, 22, 10000, 10000, 36000, "1,500,5", 0.03, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP, 0);
+            case "gas": return new Recipe(350, 2, 10, 24, 2000, 10000, 60000, "1,1200,40", 0.01, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP, 0);
+            case "hepmass": return new Recipe(256, 2, 12, 24, 2000, 10000, 40000, "1,500,40", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP, 0);
+            case "miniboone": return new Recipe(256, 2, 6, 10, 2000, 10000, 8000, "1,100,15", 0.02, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP, 0);
+            case "bsds300": return new Recipe(512, 2, 14, 30, 300, 10000, 120000, "1,2000,800", 0.001, 0, 20, 1.5, 1, PER_EPOCH, 0, 0, 0, BudgetAnneal.STEP, 0);
             default: return null;
         }
     }
@@ -115,7 +116,7 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
     public static Recipe forData(String source, int d, int nTrain) {
         if (d <= 2) {
             return new Recipe(TOY.width, TOY.layers, TOY.nt, TOY.ntVal, Math.min(TOY.batch, nTrain), TOY.valBatch, TOY.iters,
-                    TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery, TOY.warmup, TOY.annealAt, TOY.lrWidth, TOY.anneal);
+                    TOY.alpha, TOY.lr, TOY.dropEvery, 0, 0, 1, TOY.valEvery, TOY.warmup, TOY.annealAt, TOY.lrWidth, TOY.anneal, TOY.ema);
         }
         String s = source == null ? "" : source.toLowerCase(Locale.ROOT);
         Recipe m = s.startsWith("maf:") ? maf(s.split(":")[1]) : null;
@@ -132,7 +133,7 @@ public record Recipe(int width, int layers, int nt, int ntVal, int batch, int va
         boolean wide = rows >= WIDE_FROM_ROWS, cosine = rows >= COSINE_FROM_ROWS;
         return new Recipe(wide ? WIDE_WIDTH : width, layers, nt, ntVal, Math.min(batch, rows), valBatch, iters, wide ? WIDE_ALPHA : alpha,
                 lr, dropEvery, earlyStopping, clamp, resampleEvery, valEvery, warmup, cosine ? 0 : annealAt, lrWidth,
-                cosine ? BudgetAnneal.COSINE : anneal);
+                cosine ? BudgetAnneal.COSINE : anneal, ema);
     }
 
     /**

@@ -23,7 +23,7 @@ public final class TrainingOptions {
     private Integer checkpointEvery, batchShards, toySamples;
     private String budget, adam, anneal;
     private java.time.Duration timeBudget;
-    private Double gradTol, lr, lrDrop, clamp, annealAt, weightDecay;
+    private Double gradTol, lr, lrDrop, clamp, annealAt, weightDecay, ema;
     private String alpha;
     private Long seed;
     private boolean plot = true;
@@ -85,6 +85,12 @@ public final class TrainingOptions {
 
     /** Decoupled weight decay (AdamW): each step multiplies the parameters by 1 - lr x v first (unset: 0, none). */
     public TrainingOptions weightDecay(Double v) { weightDecay = v; return this; }
+
+    /**
+     * The decay of the parameters' moving average that validation judges and the best model keeps, in [0, 1) (0: none;
+     * unset: the recipe's).
+     */
+    public TrainingOptions ema(Double v) { ema = v; return this; }
 
     public TrainingOptions lrDrop(Double v) { lrDrop = v; return this; }
 
@@ -164,6 +170,7 @@ public final class TrainingOptions {
     public String anneal() { return anneal; }
     public Integer dropsPerDecade() { return dropsPerDecade; }
     public Double weightDecay() { return weightDecay; }
+    public Double ema() { return ema; }
     public Double lrDrop() { return lrDrop; }
     public Integer dropEvery() { return dropEvery; }
     public Integer earlyStopping() { return earlyStopping; }

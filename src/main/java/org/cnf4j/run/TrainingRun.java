@@ -179,7 +179,8 @@ public final class TrainingRun {
                 or(o.dropEvery(), rec.dropEvery()), o.lrDrop() != null ? o.lrDrop() : 0.5, o.clamp() != null ? o.clamp() : rec.clamp(),
                 or(o.resampleEvery(), rec.resampleEvery()), valEvery, sd, engine.dtype(), engine.threads(),
                 or(o.earlyStopping(), rec.earlyStopping()), o.gradTol() != null ? o.gradTol() : 0, or(o.warmup(), rec.warmup()),
-                anneal.at(), or(o.dropsPerDecade(), 1), o.weightDecay() != null ? o.weightDecay() : 0, anneal.kind());
+                anneal.at(), or(o.dropsPerDecade(), 1), o.weightDecay() != null ? o.weightDecay() : 0, anneal.kind(),
+                o.ema() != null ? o.ema() : rec.ema());
         DataTransform transform = shard == null ? DataTransform.identity(d) : DataTransform.of(shard.rows());
         budget(cfg, jkoSteps, shard, engine, listener);
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);
@@ -439,7 +440,8 @@ public final class TrainingRun {
      * Refuses a run that does not fit in memory ({@link NotEnoughMemoryException}, before anything is written or
      * allocated) and tells the listener what will make it slow. The heap holds the run's state, the trainer's current,
      * before-step and last-good states (parameters, best model and Adam's two moments each) and, while a checkpoint is
-     * written, its bytes three times over (the growing buffer and two copies): 32 parameter vectors in all.
+     * written, its bytes three times over (the growing buffer and two copies): 32 parameter vectors in all, and 40 with
+     * the parameters' average ({@link TrainConfig#ema}), a fifth vector in each state and checkpoint.
      */
     private static void budget(TrainConfig cfg, int jkoSteps, DataShard shard, EngineOptions eo, RunListener listener) {
         PhiShape s = cfg.shape();
@@ -447,7 +449,7 @@ public final class TrainingRun {
         int nVal = validationRows(cfg, shard);
         Dataset ds = shard == null ? null : shard.rows();
         MemoryEstimate est = new MemoryEstimate("this run")
-                .add("the parameters and optimiser state (" + MemoryEstimate.count(p) + " parameters at width " + s.m() + ")", 8 * 32 * p, 0)
+                .add("the parameters and optimiser state (" + MemoryEstimate.count(p) + " parameters at width " + s.m() + ")", 8 * (cfg.ema() > 0 ? 40 : 32) * p, 0)
                 .add("the training batches", 8 * 2 * d * cfg.batch(), 0)
                 .add("the validation set", 8 * d * nVal, 0)
                 .engine("the engine's buffers for a batch of " + cfg.batch() + " with " + cfg.nt() + " RK4 steps", s, eo, cfg.batch(), cfg.nt(),

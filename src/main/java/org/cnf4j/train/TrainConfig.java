@@ -34,11 +34,25 @@ import org.cnf4j.ode.Alpha;
  * @param anneal       with a time budget: {@link BudgetAnneal#STEP} (annealAt's tenfold drop) or {@link BudgetAnneal#COSINE}
  *                     (half a cosine over the budget, with annealAt 0); null (what a config.json written before this option
  *                     reads as) is STEP
+ * @param ema          the decay of an exponential moving average of the parameters, updated after every step: validation
+ *                     judges the average, and the best model kept is an average. It smooths out the noise of Adam's steps
+ *                     at a high rate without lowering the rate (docs/QUALITY.md). 0 (the reference's training, and what a
+ *                     config.json written before this option reads as): validation judges the parameters themselves
  */
 public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                           double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
                           int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                          double annealAt, int dropsPerDecade, double weightDecay, BudgetAnneal anneal) {
+                          double annealAt, int dropsPerDecade, double weightDecay, BudgetAnneal anneal, double ema) {
+
+    /** Without the parameters' average. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
+                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
+                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
+                       double annealAt, int dropsPerDecade, double weightDecay, BudgetAnneal anneal) {
+        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, 0);
+    }
 
     /** With the step anneal (annealAt's drop). */
     @com.fasterxml.jackson.annotation.JsonIgnore
@@ -100,7 +114,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal);
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, ema);
     }
 
     /** The early-stopping drops per tenfold fall of the rate, with 0 (a config written before the option) read as 1. */
@@ -134,6 +148,7 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (anneal == null) anneal = BudgetAnneal.STEP;
         if (anneal == BudgetAnneal.COSINE && annealAt > 0)
             throw new IllegalArgumentException("anneal-at is the step anneal's moment; the cosine anneal has none (got " + annealAt + ")");
+        if (!(ema >= 0 && ema < 1)) throw new IllegalArgumentException("ema must be a decay in [0, 1) (0: no average), got " + ema);
         if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
     }
 

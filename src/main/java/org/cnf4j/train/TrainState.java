@@ -26,7 +26,7 @@ import org.cnf4j.model.PhiShape;
  */
 public final class TrainState {
     private static final byte[] MAGIC = "CNF4JCKP".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 4;
+    private static final int VERSION = 5;
 
     public int iteration;
     public int draws;
@@ -52,6 +52,12 @@ public final class TrainState {
      * full rate. 0 without a cosine anneal, and in checkpoints written before it existed (version 3 and older).
      */
     public double budgetUsed;
+    /**
+     * The exponential moving average of the parameters that validation judges ({@link TrainConfig#ema}); null without
+     * one, and in checkpoints written before it existed (version 4 and older), where a resumed run with an average starts
+     * it at the parameters.
+     */
+    public PhiParams average;
 
     public static TrainState start(PhiParams init, double lr) {
         TrainState s = new TrainState();
@@ -82,6 +88,7 @@ public final class TrainState {
         c.gradCount = gradCount;
         c.converged = converged;
         c.budgetUsed = budgetUsed;
+        c.average = average == null ? null : average.copy();
         return c;
     }
 
@@ -116,6 +123,8 @@ public final class TrainState {
         out.writeInt(gradCount);
         out.writeBoolean(converged);
         out.writeDouble(budgetUsed);
+        out.writeBoolean(average != null);
+        if (average != null) writeArray(out, average.data);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -177,6 +186,7 @@ public final class TrainState {
                 s.budgetUsed = in.readDouble();
                 if (!(s.budgetUsed >= 0 && s.budgetUsed <= 1)) throw new IOException(bad);
             }
+            if (version >= 5 && in.readBoolean()) s.average = new PhiParams(shape, readArray(in));
             if (in.available() > 0) throw new IOException(bad);
             return s;
         } catch (EOFException | IllegalArgumentException e) {

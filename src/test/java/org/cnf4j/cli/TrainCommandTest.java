@@ -175,6 +175,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void filesAreValidatedOnTheParametersAverageWhichResumesBitIdentical(@TempDir Path dir) throws Exception {
+        Path data = gaussianCsv(dir);
+        JsonNode byDefault = trainBriefly(data, dir.resolve("default"));
+        assertEquals(0.99, byDefault.get("train").get("ema").asDouble(), 0.0, "the file recipe's average");
+        assertEquals(0.0, trainBriefly(data, dir.resolve("off"), "--ema", "0").get("train").get("ema").asDouble(), 0.0);
+        Cli.Result toy = Cli.run("train", "--data", "8gaussians", "--out", dir.resolve("toy").toString(), "--iters", "2", "--width", "4",
+                "--batch", "32", "--val-batch", "32", "--nt", "1", "--nt-val", "1", "--no-plot");
+        assertEquals(0, toy.code(), toy.err());
+        assertEquals(0.0, new ObjectMapper().readTree(dir.resolve("toy/config.json").toFile()).get("train").get("ema").asDouble(), 0.0,
+                "toy data train as the reference does");
+        assertFalse(toy.out().contains("moving average"), toy.out());
+        Cli.Result said = Cli.run("train", "--data", data.toString(), "--out", dir.resolve("said").toString(), "--iters", "2", "--width", "4",
+                "--batch", "100", "--nt", "1", "--nt-val", "1", "--no-plot");
+        assertTrue(said.out().contains("validation scores a moving average of the parameters (--ema 0.99)"), said.out());
+        Cli.Result bad = Cli.run("train", "--data", data.toString(), "--out", dir.resolve("bad").toString(), "--ema", "1");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("ema must be a decay in [0, 1)") && bad.err().lines().count() == 1, bad.err());
+        assertFalse(Files.exists(dir.resolve("bad")), "nothing written");
+        Files.createDirectories(dir.resolve("resume"));
+        Path[] runs = resumedRunIsOneRun(dir.resolve("resume"), "{\"width\": 8, \"batch\": 100, \"nt\": 2, \"nt-val\": 2, \"val-every\": 3, \"ema\": 0.9}", 4, 10);
+        PhiShape s = new PhiShape(3, 8, 2);
+        assertArrayEquals(TrainState.load(runs[0].resolve("checkpoint.bin"), s).average.data, TrainState.load(runs[1].resolve("checkpoint.bin"), s).average.data, 0.0);
+    }
+
+    @Test
     void aFileOfManyRowsGetsTheWiderModelAndAFewRowsTheNarrowOne(@TempDir Path dir) throws Exception {
         SplittableRandom r = new SplittableRandom(3);
         int n = 12_500, d = 3;   // 10,125 training rows after the test and validation splits
@@ -231,6 +256,7 @@ class TrainCommandTest {
         assertEquals(0.02, t.get("lr").asDouble());
         assertEquals(1.5, t.get("clamp").asDouble());
         assertEquals(20, t.get("earlyStopping").asInt());
+        assertEquals(0.0, t.get("ema").asDouble(), 0.0, "the paper trains without an average");
         assertEquals(3, t.get("valEvery").asInt(), "once per epoch: 243 training rows / 64");
         assertFalse(Files.exists(run.resolve("plot.png")), "--no-plot");
     }

@@ -34,6 +34,12 @@ class RecipeTest {
         assertEquals(0, Recipe.forData("toy.csv", 2, 5000).annealAt());
         assertEquals(BudgetAnneal.STEP, Recipe.forData("toy.csv", 2, 5000).anneal());
         assertEquals(0, Recipe.TOY.annealAt());
+        assertEquals(0.99, f.ema(), "files: validation scores the parameters' average");
+        assertEquals(0.99, Recipe.forData("x.csv", 16, 48_600).ema(), "at every size");
+        assertEquals(0.99, Recipe.forData("x.csv", 30, 400).ema());
+        assertEquals(0, m.ema(), "the paper's recipe scores the parameters");
+        assertEquals(0, Recipe.TOY.ema());
+        assertEquals(0, Recipe.forData("toy.csv", 2, 5000).ema(), "2-column files keep the toy recipe");
     }
 
     @Test
@@ -46,10 +52,10 @@ class RecipeTest {
         Recipe wide = Recipe.forData("x.csv", 16, 20_000);
         Recipe t = Recipe.TABULAR;
         assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), "1,1000,15", t.lr(), t.dropEvery(),
-                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth(), t.anneal()), wide,
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), t.annealAt(), t.lrWidth(), t.anneal(), t.ema()), wide,
                 "only the width and the loss weights change");
         assertEquals(new Recipe(128, t.layers(), t.nt(), t.ntVal(), t.batch(), t.valBatch(), t.iters(), "1,1000,15", t.lr(), t.dropEvery(),
-                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), 0, t.lrWidth(), BudgetAnneal.COSINE),
+                t.earlyStopping(), t.clamp(), t.resampleEvery(), t.valEvery(), t.warmup(), 0, t.lrWidth(), BudgetAnneal.COSINE, t.ema()),
                 Recipe.forData("x.csv", 16, 48_600), "and from 30,000 rows the anneal");
         assertEquals("1,100,15", Recipe.forData("x.csv", 16, Recipe.WIDE_FROM_ROWS - 1).alpha(), "fewer rows keep the weights");
         assertEquals("1,100,15", Recipe.forData("data/digits.csv", 64, 1150).alpha());

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 /** A validation loss that explodes sends training back to the best parameters, with fresh moments and half the rate. */
 class BlowUpTest {
-    private static final PhiShape S = new PhiShape(2, 8, 2);
+    static final PhiShape S = new PhiShape(2, 8, 2);
 
     @Test
     void onlyAFarExcursionAboveTheBestCounts() {
@@ -34,7 +34,7 @@ class BlowUpTest {
     }
 
     /** The real engine, except that validation number {@code bad} (1-based) reports J = 1e12. */
-    private static final class ExplodingValidation implements FlowEngine {
+    static final class ExplodingValidation implements FlowEngine {
         final CpuFlowEngine e = new CpuFlowEngine(S, DType.FLOAT64, 1);
         final int bad;
         int validations;

@@ -86,6 +86,22 @@ class CheckpointResumeTest {
         assertTrue(assertThrows(IOException.class, () -> TrainState.load(f, s)).getMessage().contains("corrupt"));
     }
 
+    /**
+     * A file as an older version wrote it: this state's version 5 file without its last {@code cut} bytes before the CRC
+     * (the fields that version added since), stamped {@code version}, with a new CRC.
+     */
+    private static void writeAsVersion(TrainState st, Path f, int version, int cut) throws IOException {
+        st.save(f);
+        byte[] v5 = Files.readAllBytes(f);
+        byte[] old = java.util.Arrays.copyOf(v5, v5.length - 8 - cut);
+        java.nio.ByteBuffer.wrap(old, 8, 4).putInt(version);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(old);
+        byte[] file = java.util.Arrays.copyOf(old, old.length + 8);
+        java.nio.ByteBuffer.wrap(file, old.length, 8).putLong(crc.getValue());
+        Files.write(f, file);
+    }
+
     @Test
     void aVersion3CheckpointStillLoadsWithTheCosineNotStarted(@TempDir Path dir) throws IOException {
         PhiShape s = new PhiShape(2, 4, 2);
@@ -93,20 +109,29 @@ class CheckpointResumeTest {
         st.iteration = 9;
         st.budgetUsed = 0.5;
         Path f = dir.resolve("checkpoint.bin");
-        st.save(f);
-        // what version 3 wrote: the same fields without budgetUsed (the last 8 bytes before the CRC), version 3, a new CRC
-        byte[] v4 = Files.readAllBytes(f);
-        byte[] v3 = java.util.Arrays.copyOf(v4, v4.length - 16);
-        java.nio.ByteBuffer.wrap(v3, 8, 4).putInt(3);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(v3);
-        byte[] file = java.util.Arrays.copyOf(v3, v3.length + 8);
-        java.nio.ByteBuffer.wrap(file, v3.length, 8).putLong(crc.getValue());
-        Files.write(f, file);
+        writeAsVersion(st, f, 3, 8 + 1);   // without budgetUsed (8 bytes) and the average's flag (no average: 1 byte)
         TrainState back = TrainState.load(f, s);
         assertEquals(9, back.iteration);
         assertEquals(0, back.budgetUsed);
+        assertNull(back.average);
         assertArrayEquals(st.params.data, back.params.data);
+    }
+
+    @Test
+    void aVersion4CheckpointLoadsWithoutAnAverageAndVersion5KeepsIt(@TempDir Path dir) throws IOException {
+        PhiShape s = new PhiShape(2, 4, 2);
+        TrainState st = TrainState.start(PhiParams.initialise(s, 2), 0.05);
+        st.budgetUsed = 0.25;
+        Path f = dir.resolve("checkpoint.bin");
+        writeAsVersion(st, f, 4, 1);
+        TrainState back = TrainState.load(f, s);
+        assertEquals(0.25, back.budgetUsed);
+        assertNull(back.average, "version 4 had no average: a run with one starts it at the parameters");
+        st.average = PhiParams.initialise(s, 5);
+        st.save(f);
+        back = TrainState.load(f, s);
+        assertArrayEquals(st.average.data, back.average.data, 0.0);
+        assertArrayEquals(st.params.data, back.params.data, 0.0);
     }
 
     @Test
