@@ -5,6 +5,7 @@ import java.util.List;
 import org.cnf4j.model.PhiParams;
 import org.cnf4j.engine.FlowEngine;
 import org.cnf4j.engine.LossResult;
+import org.cnf4j.ode.Alpha;
 import org.cnf4j.ode.Tableau;
 
 /**
@@ -137,7 +138,7 @@ public final class OtFlowTrainer {
                     s.bestIter = it;
                 }
                 for (TrainListener l : listeners) l.onValidation(it, v, isBest);
-                if (blownUp(v.j(), s.bestJ)) {
+                if (blownUp(v.j(), s.bestJ, termsScale(s))) {
                     // a finite explosion (the non-finite recovery above never sees it) leaves a dead field that no
                     // lower rate revives: go back to the best parameters with fresh moments and half the rate
                     double badJ = v.j();
@@ -204,12 +205,21 @@ public final class OtFlowTrainer {
     }
 
     /**
-     * A validation loss more than {@link #BLOW_UP} times the best's magnitude above the best (or not finite once a best
-     * exists). Noise and overfitting stay far below that; a field that blew up is far above it (docs/QUALITY.md).
+     * A validation loss more than {@link #BLOW_UP} times the best's scale above the best (or not finite once a best
+     * exists). The scale is the larger of |best J| and {@code termsScale}, the sum of the best's weighted terms' magnitudes
+     * ({@link #termsScale}), and at least 1. Noise and overfitting stay far below that; a field that blew up is far above
+     * it (docs/QUALITY.md). |J| alone is no scale where the likelihood is negative: on breast_cancer J = 100 C + L + 15 R
+     * came to 0.85 as -95 plus 96, and an ordinary rise of 15 counted as a blow-up (docs/RELIABILITY.md).
      */
-    static boolean blownUp(double valJ, double bestJ) {
+    static boolean blownUp(double valJ, double bestJ, double termsScale) {
         if (!Double.isFinite(bestJ)) return false;
-        return !Double.isFinite(valJ) || valJ - bestJ > BLOW_UP * Math.max(Math.abs(bestJ), 1);
+        return !Double.isFinite(valJ) || valJ - bestJ > BLOW_UP * Math.max(Math.max(Math.abs(bestJ), termsScale), 1);
+    }
+
+    /** a0 |L| + a1 |C| + a2 |R| of the best validation: the size of the loss's terms, whatever their signs. */
+    private double termsScale(TrainState s) {
+        Alpha a = cfg.alpha();
+        return a.a0() * Math.abs(s.bestL) + a.a1() * Math.abs(s.bestC) + a.a2() * Math.abs(s.bestR);
     }
 
     /**

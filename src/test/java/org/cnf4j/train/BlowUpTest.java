@@ -24,13 +24,17 @@ class BlowUpTest {
 
     @Test
     void onlyAFarExcursionAboveTheBestCounts() {
-        assertFalse(OtFlowTrainer.blownUp(1e9, Double.POSITIVE_INFINITY), "no best yet");
-        assertFalse(OtFlowTrainer.blownUp(1500, 1000), "noise and overfitting");
-        assertFalse(OtFlowTrainer.blownUp(10_999, 1000));
-        assertTrue(OtFlowTrainer.blownUp(11_001, 1000));
-        assertTrue(OtFlowTrainer.blownUp(Double.NaN, 1000));
-        assertTrue(OtFlowTrainer.blownUp(-50 + 10 * 50 + 1, -50), "a negative best: its magnitude");
-        assertFalse(OtFlowTrainer.blownUp(5, 0.1), "near zero the margin is at least 10");
+        assertFalse(OtFlowTrainer.blownUp(1e9, Double.POSITIVE_INFINITY, 0), "no best yet");
+        assertFalse(OtFlowTrainer.blownUp(1500, 1000, 1000), "noise and overfitting");
+        assertFalse(OtFlowTrainer.blownUp(10_999, 1000, 1000));
+        assertTrue(OtFlowTrainer.blownUp(11_001, 1000, 1000));
+        assertTrue(OtFlowTrainer.blownUp(Double.NaN, 1000, 1000));
+        assertTrue(OtFlowTrainer.blownUp(-50 + 10 * 50 + 1, -50, 50), "a negative best: its magnitude");
+        assertFalse(OtFlowTrainer.blownUp(5, 0.1, 0.1), "near zero the margin is at least 10");
+        // breast_cancer's best J 0.85 = 100 x (-0.955) + L + 15 R: its terms are about 191 in size, not 0.85
+        assertFalse(OtFlowTrainer.blownUp(15.26, 0.85, 191), "an ordinary rise where the terms cancel");
+        assertTrue(OtFlowTrainer.blownUp(0.85 + 10 * 191 + 1, 0.85, 191), "a real blow-up there still counts");
+        assertTrue(OtFlowTrainer.blownUp(15.26, 0.85, 0.85), "|J| alone would have counted it");
     }
 
     /** The real engine, except that validation number {@code bad} (1-based) reports J = 1e12. */
