@@ -206,14 +206,14 @@ public final class OtFlowTrainer {
 
     /**
      * A validation loss more than {@link #BLOW_UP} times the best's scale above the best (or not finite once a best
-     * exists). The scale is the larger of |best J| and {@code termsScale}, the sum of the best's weighted terms' magnitudes
-     * ({@link #termsScale}), and at least 1. Noise and overfitting stay far below that; a field that blew up is far above
+     * exists). The scale is {@code termsScale}, the sum of the best's weighted terms' magnitudes ({@link #termsScale}; never
+     * below |best J|, and equal to it where every term is positive), and at least 1. Noise and overfitting stay far below that; a field that blew up is far above
      * it (docs/QUALITY.md). |J| alone is no scale where the likelihood is negative: on breast_cancer J = 100 C + L + 15 R
      * came to 0.85 as -95 plus 96, and an ordinary rise of 15 counted as a blow-up (docs/RELIABILITY.md).
      */
     static boolean blownUp(double valJ, double bestJ, double termsScale) {
         if (!Double.isFinite(bestJ)) return false;
-        return !Double.isFinite(valJ) || valJ - bestJ > BLOW_UP * Math.max(Math.max(Math.abs(bestJ), termsScale), 1);
+        return !Double.isFinite(valJ) || valJ - bestJ > BLOW_UP * Math.max(termsScale, 1);
     }
 
     /** a0 |L| + a1 |C| + a2 |R| of the best validation: the size of the loss's terms, whatever their signs. */
