@@ -44,76 +44,68 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
                           int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
                           double annealAt, int dropsPerDecade, double weightDecay, BudgetAnneal anneal, double ema) {
 
-    /** Without the parameters' average. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
-                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                       double annealAt, int dropsPerDecade, double weightDecay, BudgetAnneal anneal) {
-        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, 0);
-    }
-
-    /** With the step anneal (annealAt's drop). */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
-                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                       double annealAt, int dropsPerDecade, double weightDecay) {
-        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, BudgetAnneal.STEP);
-    }
-
-    /** Without weight decay. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
-                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                       double annealAt, int dropsPerDecade) {
-        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, 0);
-    }
-
-    /** With the reference's tenfold early-stopping drops. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
-                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup,
-                       double annealAt) {
-        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, 1);
-    }
-
-    /** Without the budget's anneal. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
-                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol, int warmup) {
-        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, 0);
-    }
-
-    /** Without a warm-up. */
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
-                       double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
-                       int valEvery, long seed, DType dtype, int threads, int earlyStopping, double gradTol) {
-        this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, earlyStopping, gradTol, 0);
-    }
-
-    /** Without early stopping or the gradient rule. */
+    /**
+     * The reference's training: no early stopping, gradient rule, warm-up, budget anneal, weight decay or average. The
+     * {@code with...} methods below add each of those, so that a caller names only what it turns on.
+     */
     @com.fasterxml.jackson.annotation.JsonIgnore
     public TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int batch, int valBatch, int iters,
                        double lr, int lrDropEvery, double lrDropFactor, double clamp, int resampleEvery,
                        int valEvery, long seed, DType dtype, int threads) {
         this(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
-                valEvery, seed, dtype, threads, 0, 0);
+                valEvery, seed, dtype, threads, 0, 0, 0, 0, 1, 0, BudgetAnneal.STEP, 0);
     }
 
     /** The same configuration with another iteration budget. */
     public TrainConfig withIters(int newIters) {
         return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, newIters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
+                valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, ema);
+    }
+
+    /** The same configuration with another early-stopping patience, in validations (0: none). */
+    public TrainConfig withEarlyStopping(int newEarlyStopping) {
+        return optional(newEarlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, ema);
+    }
+
+    /** The same configuration with another relative-gradient stopping rule (0: none). */
+    public TrainConfig withGradTol(double newGradTol) {
+        return optional(earlyStopping, newGradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, ema);
+    }
+
+    /** The same configuration with another warm-up, in iterations (0: none). */
+    public TrainConfig withWarmup(int newWarmup) {
+        return optional(earlyStopping, gradTol, newWarmup, annealAt, dropsPerDecade, weightDecay, anneal, ema);
+    }
+
+    /** The same configuration with the budget's step anneal at another fraction of it (0: never). */
+    public TrainConfig withAnnealAt(double newAnnealAt) {
+        return optional(earlyStopping, gradTol, warmup, newAnnealAt, dropsPerDecade, weightDecay, anneal, ema);
+    }
+
+    /** The same configuration with another number of early-stopping drops per tenfold fall of the rate. */
+    public TrainConfig withDropsPerDecade(int newDropsPerDecade) {
+        return optional(earlyStopping, gradTol, warmup, annealAt, newDropsPerDecade, weightDecay, anneal, ema);
+    }
+
+    /** The same configuration with another decoupled weight decay (0: none). */
+    public TrainConfig withWeightDecay(double newWeightDecay) {
+        return optional(earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, newWeightDecay, anneal, ema);
+    }
+
+    /** The same configuration with another kind of budget anneal. */
+    public TrainConfig withAnneal(BudgetAnneal newAnneal) {
+        return optional(earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, newAnneal, ema);
+    }
+
+    /** The same configuration with another decay of the parameters' average (0: no average). */
+    public TrainConfig withEma(double newEma) {
+        return optional(earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, newEma);
+    }
+
+    /** This configuration's core with other optional parts: what the {@code with...} methods share. */
+    private TrainConfig optional(int earlyStopping, double gradTol, int warmup, double annealAt, int dropsPerDecade,
+                                 double weightDecay, BudgetAnneal anneal, double ema) {
+        return new TrainConfig(shape, alpha, nt, ntVal, batch, valBatch, iters, lr, lrDropEvery, lrDropFactor, clamp, resampleEvery,
                 valEvery, seed, dtype, threads, earlyStopping, gradTol, warmup, annealAt, dropsPerDecade, weightDecay, anneal, ema);
     }
 

@@ -32,13 +32,13 @@ class BudgetAnnealTest {
     }
 
     private static TrainConfig config(double annealAt, int dropsPerDecade) {
-        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1, 0, 0, 0, annealAt,
-                dropsPerDecade);
+        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1)
+                .withAnnealAt(annealAt).withDropsPerDecade(dropsPerDecade);
     }
 
     private static TrainConfig cosine() {
-        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1, 0, 0, 0, 0, 1, 0,
-                BudgetAnneal.COSINE);
+        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1)
+                .withAnneal(BudgetAnneal.COSINE);
     }
 
     /** The rate of every iteration, and the events, of a run with a 1000 ns budget (none when {@code budget} is false). */
@@ -156,8 +156,8 @@ class BudgetAnnealTest {
     @Test
     void theCosineHasNoStepMomentAndOldConfigurationsReadAsTheStep() throws Exception {
         IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
-                () -> new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1, 0, 0, 0, 0.5, 1, 0,
-                        BudgetAnneal.COSINE));
+                () -> new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 14, LR, 0, 0.5, 0, 1, 2, 3, DType.FLOAT64, 1)
+                        .withAnnealAt(0.5).withAnneal(BudgetAnneal.COSINE));
         assertTrue(both.getMessage().contains("cosine"), both.getMessage());
         ObjectMapper om = new ObjectMapper();
         assertEquals(BudgetAnneal.COSINE, om.treeToValue(om.valueToTree(cosine()), TrainConfig.class).anneal());

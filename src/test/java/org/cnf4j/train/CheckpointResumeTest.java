@@ -219,7 +219,7 @@ class CheckpointResumeTest {
     void relativeGradientRuleStopsWhenTheGradientNormFallsBelowTheTolerance() {
         PhiShape s = new PhiShape(2, 8, 2);
         java.util.function.DoubleFunction<TrainConfig> cfg = tol -> new TrainConfig(s, new Alpha(1, 100, 5), 2, 2, 256, 256, 200, 0.05, 0, 0.5, 0, 1,
-                5, 1, DType.FLOAT64, 1, 0, tol);
+                5, 1, DType.FLOAT64, 1).withGradTol(tol);
         double[] val = ToyData.sample("8gaussians", 256, 2);
         try (CpuFlowEngine e = new CpuFlowEngine(s, DType.FLOAT64, 1)) {
             // the mean gradient norm over each 5-iteration interval, to know where a tolerance must stop training

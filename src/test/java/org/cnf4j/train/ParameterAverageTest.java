@@ -34,8 +34,8 @@ class ParameterAverageTest {
 
     /** No early stopping; validation every valEvery iterations (and at the last). */
     private static TrainConfig config(double ema, int iters, int valEvery) {
-        return new TrainConfig(S, ALPHA, 2, 2, 64, 64, iters, 0.05, 0, 0.5, 0, 1, valEvery, 3, DType.FLOAT64, 1, 0, 0, 0, 0, 1, 0,
-                BudgetAnneal.STEP, ema);
+        return new TrainConfig(S, ALPHA, 2, 2, 64, 64, iters, 0.05, 0, 0.5, 0, 1, valEvery, 3, DType.FLOAT64, 1)
+                .withEma(ema);
     }
 
     private static OtFlowTrainer.Result train(CpuFlowEngine e, TrainConfig cfg, TrainState from) {
@@ -120,8 +120,8 @@ class ParameterAverageTest {
         for (int i = 0; i < avg.length; i++) assertEquals(0.75 * s.params.data[i] + 0.25 * 2, avg[i], 0.0);
         // the trainer's restore: BlowUpTest drives it; here the state after it must not keep a stale average
         try (BlowUpTest.ExplodingValidation eng = new BlowUpTest.ExplodingValidation(2)) {
-            TrainConfig cfg = new TrainConfig(S, ALPHA, 2, 2, 64, 64, 8, 0.05, 0, 0.5, 0, 1, 4, 3, DType.FLOAT64, 1, 0, 0, 0, 0, 1, 0,
-                    BudgetAnneal.STEP, 0.9);
+            TrainConfig cfg = new TrainConfig(S, ALPHA, 2, 2, 64, 64, 8, 0.05, 0, 0.5, 0, 1, 4, 3, DType.FLOAT64, 1)
+                    .withEma(0.9);
             TrainState[] after = new TrainState[1];
             new OtFlowTrainer(cfg, eng).checkpointEvery(4).addListener(new TrainListener() {
                 @Override public void onCheckpoint(TrainState st) { if (st.iteration == 8) after[0] = st.copy(); }

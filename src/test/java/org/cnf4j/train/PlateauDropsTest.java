@@ -28,8 +28,8 @@ class PlateauDropsTest {
     private static final double LR = 1e-200;
 
     private static TrainConfig config(int dropsPerDecade) {
-        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 200, LR, 0, 0.5, 0, 1, 1, 3, DType.FLOAT64, 1, 1, 0, 0, 0,
-                dropsPerDecade);
+        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, 200, LR, 0, 0.5, 0, 1, 1, 3, DType.FLOAT64, 1)
+                .withEarlyStopping(1).withDropsPerDecade(dropsPerDecade);
     }
 
     /** The rate announced at each plateau, and whether that plateau ended training; the iterations trained in {@code iters}. */

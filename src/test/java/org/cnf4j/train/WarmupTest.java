@@ -21,7 +21,7 @@ class WarmupTest {
     private static final PhiShape S = new PhiShape(2, 8, 2);
 
     private static TrainConfig config(int iters, int dropEvery, int warmup) {
-        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, iters, 0.08, dropEvery, 0.5, 0, 1, 100, 3, DType.FLOAT64, 1, 0, 0, warmup);
+        return new TrainConfig(S, new Alpha(1, 100, 5), 2, 2, 64, 64, iters, 0.08, dropEvery, 0.5, 0, 1, 100, 3, DType.FLOAT64, 1).withWarmup(warmup);
     }
 
     private static List<Double> rates(TrainConfig cfg) {

@@ -60,7 +60,7 @@ class WeightDecayTest {
 
     private static TrainConfig config(double wd) {
         return new TrainConfig(new PhiShape(2, 8, 2), new Alpha(1, 100, 5), 2, 2, 64, 64, 30, 0.05, 0, 0.5, 0, 1, 10, 3,
-                DType.FLOAT64, 1, 0, 0, 0, 0, 1, wd);
+                DType.FLOAT64, 1).withWeightDecay(wd);
     }
 
     private static double norm(double[] x) {
