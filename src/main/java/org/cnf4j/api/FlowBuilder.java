@@ -78,7 +78,8 @@ public final class FlowBuilder {
 
     /**
      * With {@link #timeBudget}: how the rate anneals: {@code "cosine"} (half a cosine over the budget down to lr / 100, the
-     * default for files of many rows), {@code "step"} (a tenfold drop at {@link #annealAt}, default 3/4 of the budget) or {@code "none"}.
+     * default for files of many rows), {@code "step"} (a tenfold drop at {@link #annealAt}, default 3/4 of the budget) or {@code "none"}. Cosine or step without a time budget is refused at {@code fit}: it would do
+     * nothing.
      */
     public FlowBuilder anneal(String mode) { o.anneal(mode); return this; }
 

@@ -89,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--anneal", paramLabel = "cosine|step|none", description = "With --time-budget (each map's share for jko): cosine "
             + "lowers lr along half a cosine over the budget to lr/100; step divides it by 10 at --anneal-at; none keeps it (default: "
             + "cosine for files of 30000 training rows or more, step for smaller files, none for toy data and maf:NAME; --anneal-at "
-            + "alone means step). --resume continues a cosine where it "
+            + "alone means step; refused without --time-budget, where it would do nothing). --resume continues a cosine where it "
             + "stopped.") String anneal;
     @Option(names = "--anneal-at", paramLabel = "FRACTION", description = "With --anneal step: once this fraction of the budget is "
             + "used, divide lr by 10 unless a plateau already has (default 0.75; 0 = never).") Double annealAt;

@@ -186,6 +186,20 @@ public final class TrainingRun {
         return new Resolved(meth, jkoSteps, ckEvery, source, shard, transform, cfg, shards, protocol);
     }
 
+    /**
+     * Refuses --anneal cosine or step, or a non-zero --anneal-at, on a run without a time budget: the anneals run over
+     * the budget, so without one they would do nothing, silently (a recipe's own anneal just stays idle).
+     */
+    static void requireBudgetForAnneal(TrainingOptions o) {
+        if (o.timeBudget() != null) return;
+        boolean mode = o.anneal() != null && !o.anneal().trim().equalsIgnoreCase("none");
+        boolean at = o.annealAt() != null && o.annealAt() > 0;
+        if (mode || at) {
+            throw new IllegalArgumentException((mode ? "--anneal " + o.anneal().trim() : "--anneal-at " + o.annealAt())
+                    + " anneals the rate over the time budget, and this run has none: add --time-budget (e.g. 20m), or leave it out");
+        }
+    }
+
     /** The time budget's anneal of a run: its kind, and for the step its moment (0: none). */
     record Anneal(BudgetAnneal kind, double at) {}
 
@@ -225,6 +239,7 @@ public final class TrainingRun {
         }
         checkTimeBudget(o.timeBudget());
         Resolved r = resolve(o, engine, listener, task == null ? 1 : task.size(), task == null ? 0 : task.rank());
+        requireBudgetForAnneal(o);
         TrainConfig cfg = r.cfg();
         int jkoSteps = r.jkoSteps(), ckEvery = r.checkpointEvery();
         String meth = r.method(), source = r.source();

@@ -46,6 +46,21 @@ class AnnealOptionsTest {
     }
 
     @Test
+    void anAnnealAskedForByNameNeedsABudget() {
+        java.time.Duration budget = java.time.Duration.ofMinutes(20);
+        for (TrainingOptions o : new TrainingOptions[] {new TrainingOptions().anneal("cosine"), new TrainingOptions().anneal("step"),
+                new TrainingOptions().annealAt(0.5)}) {
+            String msg = assertThrows(IllegalArgumentException.class, () -> TrainingRun.requireBudgetForAnneal(o)).getMessage();
+            assertTrue(msg.contains("--time-budget"), msg);
+            TrainingRun.requireBudgetForAnneal(o.timeBudget(budget));
+        }
+        // what turns the anneal off, and the recipe's own anneal, need none
+        TrainingRun.requireBudgetForAnneal(new TrainingOptions().anneal("none"));
+        TrainingRun.requireBudgetForAnneal(new TrainingOptions().annealAt(0.0));
+        TrainingRun.requireBudgetForAnneal(new TrainingOptions());
+    }
+
+    @Test
     void contradictionsAndUnknownModesAreRefused() {
         String both = assertThrows(IllegalArgumentException.class,
                 () -> TrainingRun.anneal(new TrainingOptions().anneal("cosine").annealAt(0.5), FILE)).getMessage();
