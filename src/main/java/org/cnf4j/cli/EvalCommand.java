@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.cnf4j.data.DataSets;
 import org.cnf4j.data.Dataset;
+import org.cnf4j.format.MatrixFile;
 import org.cnf4j.run.Evaluation;
 import org.cnf4j.run.OutputGuard;
 import org.cnf4j.run.Recipe;
@@ -88,8 +89,9 @@ public final class EvalCommand implements Callable<Integer> {
         }
         String changed = data == null ? RunDirectory.open(model).dataFileChange() : null;
         if (changed != null) throw new IOException(changed + "; to evaluate on it as it is now, pass --data " + source);
-        // --data FILE other than the run's own: every row of it, in file order (dequantised with the model's noise
-        // where the model's data were integers); the run's own data: its test split, the rows training never saw
+        // --data FILE other than the run's own: every row of it, in file order and its own units, not split or
+        // standardised (integers get the dequantisation noise where the model's data were dequantised integers);
+        // the run's own data: its test split, the rows training never saw
         boolean foreign = !DataSets.canonical(source).equals(DataSets.canonical(m.data()));
         boolean wholeFile = foreign && DataSets.file(source) != null;
         String part = split.toLowerCase(Locale.ROOT);
@@ -100,29 +102,33 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split " + part + " names a split of the run's own file or maf data; "
                     + (foreign ? "--data " + source + " is evaluated whole" : source + " is toy data, drawn afresh") + ": drop --split");
         }
-        Dataset ds = DataSets.isToy(source)
+        MatrixFile.Matrix whole = wholeFile ? DataSets.wholeFile(DataSets.file(source), m.seed(), m.transform().dequantised()) : null;
+        Dataset ds = wholeFile ? null : DataSets.isToy(source)
                 ? DataSets.load(source, m.seed(), DataSets.Options.defaults().withToySizes(2, 2, 10_000))
-                : DataSets.load(source, m.seed(), wholeFile ? DataSets.Options.defaults().withShuffle(false) : DataSets.Options.defaults());
-        int d = m.d();
-        if (ds.d() != d) throw new IllegalArgumentException(source + " has " + ds.d() + " columns but the model has dimension d=" + d);
+                : DataSets.load(source, m.seed(), DataSets.Options.defaults());
+        int d = m.d(), cols = wholeFile ? whole.cols() : ds.d();
+        if (cols != d) throw new IllegalArgumentException(source + " has " + cols + " columns but the model has dimension d=" + d);
         if (mmdColumns != null) {
             if (mmdColumns.length < 1) throw new IllegalArgumentException("--mmd-columns needs at least one column");
             for (int c : mmdColumns) {
                 if (c < 1 || c > d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (1.." + d + ")");
             }
         }
-        double[] rows = wholeFile ? allRows(ds) : switch (part) {
+        double[] rows = wholeFile ? whole.data() : switch (part) {
             case "train" -> ds.train();
             case "validation" -> ds.validation();
             default -> ds.test();
         };
         int available = rows.length / d;
-        if (available < 2) throw new IllegalArgumentException(source + ": the " + part + " split has " + available + " row(s); need at least 2");
+        if (available < 2) {
+            throw new IllegalArgumentException(source + ": " + (wholeFile ? "the file has " : "the " + part + " split has ") + available
+                    + " row(s); need at least 2");
+        }
         int n = maxTest == null ? available : Math.min(maxTest, available);
         double[] test = Arrays.copyOf(rows, n * d);
         // Data other than the run's own was standardised with its own statistics: take it back to its
         // units and through the model's saved preprocessing instead, so the model sees what it was trained on.
-        if (foreign) test = m.transform().toModel(sourceUnits(ds, test));
+        if (foreign) test = m.transform().toModel(wholeFile ? test : sourceUnits(ds, test));
         String which = wholeFile ? (n == available ? "all " : "the first " + n + " of ") + available + " rows of the file"
                 : n + " " + part + " points" + (n < available ? " of " + available : "");
         int nm = Math.min(mmdN, n);
@@ -213,13 +219,6 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     /** Train, validation and test rows of a data set read without shuffling: the file's rows in order. */
-    private static double[] allRows(Dataset ds) {
-        double[] all = Arrays.copyOf(ds.train(), ds.train().length + ds.validation().length + ds.test().length);
-        System.arraycopy(ds.validation(), 0, all, ds.train().length, ds.validation().length);
-        System.arraycopy(ds.test(), 0, all, ds.train().length + ds.validation().length, ds.test().length);
-        return all;
-    }
-
     /** The per-map PNG beside the JSON: eval.json -> eval-per-map.png. */
     static Path perMapPlot(Path json) {
         String name = json.getFileName().toString();

@@ -164,6 +164,30 @@ public final class DataSets {
     }
 
     /**
+     * Every row of a user file, in file order and in its own units, to evaluate a model on: nothing is shuffled, split
+     * or standardised, so a file of two rows, or one with a column that is constant in it, is evaluated like any other.
+     * Where {@code dequantise} holds (the model was trained on dequantised integers) and the file is integer-valued,
+     * each value gets the noise u ~ U(0,1) that {@link #file} draws for this seed: the rows are the continuous points
+     * x + u that training saw for such data, not the integers themselves.
+     */
+    public static MatrixFile.Matrix wholeFile(Path file, long seed, boolean dequantise) throws IOException {
+        MatrixFile.Matrix m = MatrixFile.read(file);
+        double[] x = m.data().clone();
+        if (dequantise && Preprocessing.isIntegerValued(x)) {
+            SplittableRandom noise = new SplittableRandom(noiseSeed(seed));
+            for (int k = 0; k < x.length; k++) x[k] += noise.nextDouble();
+        }
+        return new MatrixFile.Matrix(m.rows(), m.cols(), x);
+    }
+
+    /** The seed of the dequantisation noise of a file loaded with {@code seed}: the second draw, after the shuffle's. */
+    private static long noiseSeed(long seed) {
+        SplittableRandom seeds = new SplittableRandom(seed);
+        seeds.nextLong();
+        return seeds.nextLong();
+    }
+
+    /**
      * Rows already in memory, treated exactly as a file with the same values: shuffled (optional), dequantised when
      * integer-valued, split and standardised. {@code where} names them in messages.
      */
@@ -171,8 +195,7 @@ public final class DataSets {
         int n = m.rows(), d = m.cols();
         if (n < 3) throw new IllegalArgumentException(where + ": only " + n + " data row(s); need at least 3 to split into train, validation and test");
         double[] x = m.data().clone();
-        SplittableRandom seeds = new SplittableRandom(seed);
-        long shuffleSeed = seeds.nextLong(), noiseSeed = seeds.nextLong();
+        long shuffleSeed = new SplittableRandom(seed).nextLong(), noiseSeed = noiseSeed(seed);
         List<String> notes = new ArrayList<>();
         notes.add("read " + n + " x " + d + " from " + where);
         if (o.shuffle()) {

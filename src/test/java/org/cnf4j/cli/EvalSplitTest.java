@@ -71,6 +71,38 @@ class EvalSplitTest {
         assertTrue(r.err().contains("toy data"), r.err());
     }
 
+    @Test
+    void anotherFileIsEvaluatedWholeEvenWithTwoRowsAndAConstantColumn(@TempDir Path dir) throws Exception {
+        Path csv = TrainCommandTest.gaussianCsv(dir);
+        Path run = dir.resolve("run");
+        assertEquals(0, Cli.run("train", "--data", csv.toString(), "--out", run.toString(), "--width", "8", "--batch", "100",
+                "--nt", "2", "--nt-val", "4", "--iters", "20", "--val-every", "10", "--no-plot").code());
+        // two rows of whole numbers whose last column is constant: no split or standardisation of their own could be
+        // made of them, and none is needed, since the model's own preprocessing maps them
+        double[][] rows = {{6, 1, 3}, {4, -1, 3}};
+        Path two = dir.resolve("two.csv");
+        Files.writeString(two, "6,1,3\n4,-1,3\n");
+        Cli.Result e = Cli.run("eval", "--model", run.toString(), "--data", two.toString(), "--output", dir.resolve("two.json").toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("(all 2 rows of the file)"), e.out());
+        JsonNode j = new ObjectMapper().readTree(dir.resolve("two.json").toFile());
+        assertEquals("file", j.get("rows").asText());
+        assertEquals(2, j.get("n_test").asInt());
+        // the model's log-density at those very points: its data were continuous, so the integers get no noise
+        double sum = 0;
+        try (FittedFlow f = Cnf4j.load(run)) {
+            for (double lp : f.logDensity(rows)) sum -= lp;
+        }
+        assertEquals(sum / rows.length, j.get("test_nll_data_units").asDouble(), 1e-9);
+        // one row is too few for the sample statistics, and says so in a line
+        Path one = dir.resolve("one.csv");
+        Files.writeString(one, "6,1,3\n");
+        Cli.Result r = Cli.run("eval", "--model", run.toString(), "--data", one.toString(), "--output", dir.resolve("one.json").toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("the file has 1 row(s); need at least 2"), r.err());
+        assertFalse(Files.exists(dir.resolve("one.json")));
+    }
+
     private static JsonNode eval(Path run, Path out, String... more) throws Exception {
         String[] args = new String[4 + more.length];
         args[0] = "eval";
