@@ -37,6 +37,7 @@ public final class BaselineCommand implements Callable<Integer> {
         for (int k : ks) if (k < 1) throw new IllegalArgumentException("--components must be >= 1, got " + k);
         if (output != null) {
             OutputGuard.apart("--output", output, "the --data file", DataSets.file(data));
+            OutputGuard.notIntoARun("--output", output);
             if (java.nio.file.Files.isDirectory(output)) throw new IllegalArgumentException("--output " + output + " is a directory: give a file name (nothing was written)");
         }
         Dataset ds = DataSets.load(data, seed);

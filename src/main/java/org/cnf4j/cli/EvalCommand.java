@@ -85,6 +85,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (source == null) throw new IllegalArgumentException(model + " names no data source; give --data SOURCE");
         if (output != null) {   // the default, RUN_DIR/eval.json, is this command's own result file
             OutputGuard.besideRun("--output", output, model);
+            OutputGuard.notIntoARun("--output", output);
             OutputGuard.apart("--output", output, data != null ? "the --data file" : "the run's data file", DataSets.file(source));
         }
         String changed = data == null ? RunDirectory.open(model).dataFileChange() : null;

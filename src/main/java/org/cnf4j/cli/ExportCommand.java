@@ -26,6 +26,7 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (!format.equals("pth")) throw new IllegalArgumentException("--format " + format + ": the only format is pth");
         OutputGuard.apart("--out", out, "the --model run directory", model);
+        OutputGuard.notIntoARun("--out", out);
         List<Path> files = OtflowPth.export(model, out);
         System.out.printf("exported %s to %s%n", files.size() == 1 ? "the model" : files.size() + " JKO-Flow maps", files.size() == 1 ? files.get(0) : out);
         System.out.printf("load it in Python with: torch.load('%s')%n", files.get(0));

@@ -33,6 +33,7 @@ public final class LogpCommand implements Callable<Integer> {
         ModelSupport.checkMatrixOutput(output);
         OutputGuard.apart("--output", output, "the --input file", input);
         OutputGuard.apart("--output", output, "the --model run directory", model);
+        OutputGuard.notIntoARun("--output", output);
         if (nt != null) ModelSupport.positive("--nt", nt);
         EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);

@@ -53,6 +53,7 @@ public final class PlotCommand implements Callable<Integer> {
         RunModel m = RunModel.load(model);
         RunPlot.pairs(o, m.d());   // columns and image shape against d, before the work
         OutputGuard.besideRun("--out", out, model);   // RUN_DIR/plot.png is fine, the model's files are not
+        OutputGuard.notIntoARun("--out", out);
         OutputGuard.apart("--out", out, data != null ? "the --data file" : "the run's data file", DataSets.file(data != null ? data : m.data()));
         String note = RunPlot.draw(m, model.resolve("log.csv"), out, o, eo);
         if (note != null) System.out.println("note: " + Main.oneLine(note));

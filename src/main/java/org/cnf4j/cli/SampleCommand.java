@@ -35,6 +35,7 @@ public final class SampleCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ModelSupport.checkMatrixOutput(output);
         OutputGuard.apart("--output", output, "the --model run directory", model);
+        OutputGuard.notIntoARun("--output", output);
         ModelSupport.positive("-n", n);
         if (nt != null) ModelSupport.positive("--nt", nt);
         EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);

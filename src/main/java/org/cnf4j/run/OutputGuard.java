@@ -50,6 +50,34 @@ public final class OutputGuard {
         if (RUN_FILES.contains(top) || top.startsWith(".")) throw refused(outFlag, out, "is the run's own " + top + " in " + run);
     }
 
+    /**
+     * {@code out} must not replace a file of any cnf4j run directory, whichever run the command itself reads: one of
+     * the {@link #RUN_FILES} or a dot file at the top of a run, or anything in a run's weights or maps folder. A run is a
+     * folder with a config.json beside weights, maps or a checkpoint. ({@link #besideRun} and {@link #apart} guard the
+     * command's own run; this keeps every other one whole, e.g. from {@code baseline --output OTHER_RUN/config.json}.)
+     */
+    public static void notIntoARun(String outFlag, Path out) throws IOException {
+        if (out == null) return;
+        Path o = real(out);
+        for (Path at = o.getParent(); at != null; at = at.getParent()) {
+            if (!isRun(at)) continue;
+            Path inRun = at.relativize(o);
+            String top = inRun.getName(0).toString();
+            if (inRun.getNameCount() > 1 && (top.equals("weights") || top.equals("maps"))) {
+                throw refused(outFlag, out, "lies inside the " + top + " folder of the run " + at);
+            }
+            if (inRun.getNameCount() == 1 && (RUN_FILES.contains(top) || top.startsWith("."))) {
+                throw refused(outFlag, out, "is the own " + top + " of the run " + at);
+            }
+        }
+    }
+
+    /** Whether {@code dir} holds a cnf4j run: a config.json beside its weights or maps folder or its checkpoint. */
+    static boolean isRun(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json")) && (Files.isDirectory(dir.resolve("weights"))
+                || Files.isDirectory(dir.resolve("maps")) || Files.isRegularFile(dir.resolve("checkpoint.bin")));
+    }
+
     private static IllegalArgumentException refused(String flag, Path out, String why) {
         return new IllegalArgumentException(flag + " " + out + " " + why + ": choose another " + flag + " (nothing was written)");
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OutputGuardTest {
     @TempDir static Path dir;
-    static Path data, run, input, runLink, inputLink;
+    static Path data, run, input, runLink, inputLink, other;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -49,6 +49,10 @@ class OutputGuardTest {
         Files.copy(data, dir.resolve("holder/data.csv"));
         Files.writeString(dir.resolve("holder/cfg.yaml"), "width: 8\n");
         Files.createSymbolicLink(dir.resolve("holderlink"), dir.resolve("holder"));
+        other = dir.resolve("other");
+        Cli.Result i = Cli.run("import-otflow", "--weights", swissroll().resolve("weights").toString(), "--config",
+                swissroll().resolve("config.json").toString(), "--out", other.toString());
+        assertEquals(0, i.code(), i.err());
     }
 
     /** Exit 2, one line naming the output and saying to choose another, and nothing below the test folder changed. */
@@ -113,6 +117,19 @@ class OutputGuardTest {
         Cli.Result r = Cli.run("plot", "--model", m, "--out", p("runlink/plot.png"), "--grid", "4", "--samples", "20");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(run.resolve("plot.png")));
+    }
+
+    @Test
+    void noCommandReplacesTheFilesOfAnotherRun() throws Exception {
+        String o = other.toString();
+        refused("baseline", "--data", data.toString(), "--output", p("run/config.json"));
+        refused("baseline", "--data", data.toString(), "--output", p("runlink/weights/x.json"));
+        refused("eval", "--model", o, "--data", data.toString(), "--mmd-n", "5", "--output", p("run/config.json"));
+        refused("logp", "--model", o, "--input", input.toString(), "--output", p("run/log.csv"));
+        refused("sample", "--model", o, "-n", "5", "--output", p("runlink/log.csv"));
+        refused("plot", "--model", o, "--out", p("run/weights/x.png"), "--grid", "4", "--samples", "20");
+        Cli.Result beside = Cli.run("baseline", "--data", data.toString(), "--output", p("run/baseline.json"));
+        assertEquals(0, beside.code(), "a new file beside another run's is fine: " + beside.err());
     }
 
     @Test
