@@ -368,8 +368,14 @@ public final class TrainingRun {
         long budgetNanos() { return timeBudget == null ? 0 : timeBudget.toNanos(); }
     }
 
+    /** The longest --time-budget taken: far beyond any run, and far from where a deadline in nanoseconds overflows. */
+    static final java.time.Duration MAX_TIME_BUDGET = java.time.Duration.ofDays(365);
+
     private static void checkTimeBudget(java.time.Duration d) {
         if (d != null && (d.isNegative() || d.isZero())) throw new IllegalArgumentException("--time-budget must be positive, got " + d);
+        if (d != null && d.compareTo(MAX_TIME_BUDGET) > 0) {
+            throw new IllegalArgumentException("--time-budget " + d.toHours() + "h is more than a year (8760h); leave it out to train without a time limit");
+        }
     }
 
     private static RunResult train(Plan p, TrainState state, EngineOptions engineOptions, RunListener listener) throws IOException {

@@ -176,6 +176,7 @@ class BadInputTest {
         fails(2, frag("--anneal cosine", "--time-budget"), "train", "--data", "8gaussians", "--out", o, "--anneal", "cosine", "--iters", "2");
         fails(2, frag("--anneal step", "--time-budget"), "train", "--data", "8gaussians", "--out", o, "--anneal", "step", "--iters", "2");
         fails(2, frag("--anneal-at 0.5", "--time-budget"), "train", "--data", "8gaussians", "--out", o, "--anneal-at", "0.5", "--iters", "2");
+        fails(2, frag("--time-budget", "more than a year"), "train", "--data", "8gaussians", "--out", o, "--time-budget", "100000000h");
         fails(2, frag("drops-per-decade", "1..10"), "train", "--data", "8gaussians", "--out", o, "--drops-per-decade", "0");
         fails(2, frag("weight-decay", ">= 0"), "train", "--data", "8gaussians", "--out", o, "--weight-decay", "-1");
         fails(2, frag("weight-decay", "below 1"), "train", "--data", "8gaussians", "--out", o, "--weight-decay", "20", "--lr", "0.1");
