@@ -204,8 +204,14 @@ public final class RunDirectory implements AutoCloseable {
         }
     }
 
+    /** config.json as a tree; a file that is not JSON is named in the one line that says so. */
     private JsonNode readConfig() throws IOException {
-        return new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        Path file = dir.resolve("config.json");
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage() + "; restore it or start a new run");
+        }
     }
 
     /** What config.json's "options" recorded for {@code key} (a missing node when nothing, e.g. in older runs). */
@@ -231,7 +237,7 @@ public final class RunDirectory implements AutoCloseable {
 
     /** The number of JKO-Flow subproblems K saved in config.json; 0 for an OT-Flow run. */
     public int loadJkoSteps() throws IOException {
-        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        var node = readConfig();
         if (node == null || !JKO.equals(node.path("method").asText(OTFLOW))) return 0;
         int k = node.path("jko").path("steps").asInt(0);
         if (k < 1) throw new IOException(dir.resolve("config.json") + " is a JKO-Flow run without a valid jko.steps");
@@ -240,7 +246,7 @@ public final class RunDirectory implements AutoCloseable {
 
     /** The data source saved by {@link #saveConfig}. */
     public String loadDataSource() throws IOException {
-        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        var node = readConfig();
         if (node == null || !node.hasNonNull("data")) throw new IOException(dir.resolve("config.json") + " names no data source");
         return node.get("data").asText();
     }
@@ -315,7 +321,7 @@ public final class RunDirectory implements AutoCloseable {
 
     /** The data preprocessing saved in config.json; the identity for runs that saved none. */
     public DataTransform loadTransform(int d) throws IOException {
-        var node = new ObjectMapper().readTree(dir.resolve("config.json").toFile());
+        var node = readConfig();
         if (node == null || !node.hasNonNull("preprocessing")) return DataTransform.identity(d);
         return DataTransform.fromJson(node.get("preprocessing"), d, dir.resolve("config.json").toString());
     }

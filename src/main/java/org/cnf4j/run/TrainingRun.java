@@ -331,6 +331,12 @@ public final class TrainingRun {
             }
             TrainState state = checkpointOrStart(run, cfg);
             if (state.subproblem > Math.max(1, jkoSteps)) throw new IOException(run.checkpointFile() + " is corrupt or truncated: delete it or start a new run");
+            // config.json keeps the first budget, so a run that an earlier --resume --iters took further is past it
+            if (jkoSteps == 0 && iters != null && iters < state.iteration) {
+                throw new IllegalArgumentException("--iters " + iters + " is below the " + state.iteration + " iterations " + dir
+                        + " has trained, and --resume only goes on: give --iters above " + state.iteration + ", or leave it out");
+            }
+            if (jkoSteps == 0 && state.iteration > cfg.iters()) cfg = cfg.withIters(state.iteration);
             if (writes) truncateLog(run.logFile(), (state.subproblem - 1) * cfg.iters() + state.iteration);
             int ckEvery = checkpointEvery != null ? checkpointEvery : run.loadOption("checkpoint-every").asInt(DEFAULT_CHECKPOINT_EVERY);
             if (ckEvery < 0) throw new IllegalArgumentException("--checkpoint-every must be >= 0, got " + ckEvery);

@@ -83,6 +83,18 @@ class ResumeFlagsTest {
     }
 
     @Test
+    void aBudgetBelowWhatAnEarlierResumeTrainedIsRefused(@TempDir Path dir) throws Exception {
+        Path run = trained(dir, "run", "--iters", "4", "--no-plot");
+        assertEquals(0, Cli.run("train", "--out", run.toString(), "--resume", "--iters", "8").code());
+        // config.json still says 4: the checkpoint, at 8, is what the run has done
+        String err = resumeFails(2, run, "--iters", "6");
+        assertTrue(err.contains("--iters 6 is below the 8 iterations " + run + " has trained") && err.contains("give --iters above 8"), err);
+        Cli.Result again = Cli.run("train", "--out", run.toString(), "--resume");
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("resuming " + run + " at iteration 8 of 8 "), again.out());
+    }
+
+    @Test
     void aRunStartedWithoutAPlotResumesWithoutOne(@TempDir Path dir) throws Exception {
         Path quiet = trained(dir, "quiet", "--iters", "2", "--no-plot");
         assertEquals(0, Cli.run("train", "--out", quiet.toString(), "--resume", "--iters", "4").code());
@@ -112,5 +124,10 @@ class ResumeFlagsTest {
         Files.writeString(file, om.writeValueAsString(c));
         err = resumeFails(1, run, "--iters", "4");
         assertTrue(err.contains("checkpoint.bin holds a model with d=2, m=8, nTh=2 but the run is configured for d=2, m=16, nTh=2"), err);
+
+        // not JSON at all: the line names the file
+        Files.writeString(file, "{\"broken");
+        err = resumeFails(1, run, "--iters", "4");
+        assertTrue(err.contains(file + " is not valid JSON: ") && err.contains("restore it or start a new run"), err);
     }
 }
