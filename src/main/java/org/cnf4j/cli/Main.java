@@ -1,6 +1,10 @@
 package org.cnf4j.cli;
 
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -90,6 +94,13 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     static String message(Throwable ex) {
         if (ex instanceof NoSuchFileException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": file not found";
         if (ex instanceof AccessDeniedException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": permission denied";
+        // these carry only the path as their message: say what is wrong with it
+        if (ex instanceof FileAlreadyExistsException e && e.getReason() == null && e.getFile() != null) {
+            boolean file = Files.isRegularFile(Path.of(e.getFile()));
+            return e.getFile() + ": already exists" + (file ? " as a file, where a folder is needed" : "") + "; choose another path or remove it";
+        }
+        if (ex instanceof NotDirectoryException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": not a folder, where one is needed";
+        if (ex instanceof DirectoryNotEmptyException e && e.getReason() == null && e.getFile() != null) return e.getFile() + ": folder not empty";
         // ELOOP arrives as a FileSystemException with the OS text as reason, or (from a file walk) a bare FileSystemLoopException
         if (ex instanceof FileSystemException e && e.getFile() != null && MissingFile.isLoop(e)) return MissingFile.loop(Path.of(e.getFile())).getMessage();
         if (ex instanceof com.fasterxml.jackson.core.JacksonException e) return "not valid JSON: " + oneLine(e.getOriginalMessage());

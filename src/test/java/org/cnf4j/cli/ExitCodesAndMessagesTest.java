@@ -96,6 +96,17 @@ class ExitCodesAndMessagesTest {
     }
 
     @Test
+    void aFileWhereAFolderIsNeededIsNamedAsSuch() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x\n");
+        fails(1, frag("not-a-folder: already exists as a file, where a folder is needed"),
+                "experiment", "quality", "--data", "mixture16", "--seeds", "0", "--time-budget", "1s", "--out", file.toString());
+        assertEquals("x\n", Files.readString(file));
+        // the other path-only exceptions get their reason too
+        assertEquals("/x: not a folder, where one is needed", Main.message(new java.nio.file.NotDirectoryException("/x")));
+        assertEquals("/x: folder not empty", Main.message(new java.nio.file.DirectoryNotEmptyException("/x")));
+    }
+
+    @Test
     void yamlValuesThatAreNotOptionValuesAreNamedNotPrintedAsJavaObjects() throws Exception {
         Path out = dir.resolve("never-yaml");
         Path binary = Files.writeString(dir.resolve("binary.yaml"), "width: !!binary aGVsbG8=\n");
