@@ -26,6 +26,9 @@ public final class OutputGuard {
      */
     public static void apart(String outFlag, Path out, String inWhat, Path in) throws IOException {
         if (out == null || in == null) return;
+        // a folder named as an input file is the input's error, not the output's ("lies inside the --data file /tmp")
+        // (an IOException, exit 1, as the readers' own "is a directory, not a data file")
+        if (inWhat.endsWith(" file") && Files.isDirectory(in)) throw new IOException(in + " is a folder; " + inWhat + " must be a file");
         Path o = real(out), i = real(in);
         if (o.equals(i) || (Files.exists(out) && Files.exists(in) && Files.isSameFile(out, in))) {
             throw refused(outFlag, out, "is " + inWhat + " (" + in + ")");

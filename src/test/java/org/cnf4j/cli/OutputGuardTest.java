@@ -120,6 +120,18 @@ class OutputGuardTest {
     }
 
     @Test
+    void aFolderGivenAsTheInputFileIsNamedAsSuch() throws Exception {
+        Map<String, String> before = TreeSnapshot.of(dir);
+        Cli.Result r = Cli.run("train", "--data", p("holder"), "--out", p("holder/run"), "--iters", "1");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("holder is a folder; the --data file must be a file"), r.err());
+        Cli.Result l = Cli.run("logp", "--model", run.toString(), "--input", p("holder"), "--output", p("holder/l.npy"));
+        assertEquals(1, l.code(), l.err());
+        assertTrue(l.err().contains("holder is a folder; the --input file must be a file"), l.err());
+        assertEquals(before, TreeSnapshot.of(dir));
+    }
+
+    @Test
     void noCommandReplacesTheFilesOfAnotherRun() throws Exception {
         String o = other.toString();
         refused("baseline", "--data", data.toString(), "--output", p("run/config.json"));
