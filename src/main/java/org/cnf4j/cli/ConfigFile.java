@@ -66,6 +66,7 @@ final class ConfigFile {
                         .map(n -> n.substring(2)).filter(n -> !forbidden.contains(n)).collect(Collectors.joining(", "));
                 throw new IllegalArgumentException(where + ": unknown option '" + e.getKey() + "'; use one of " + known);
             }
+            if (resolved.containsKey(key)) throw new IllegalArgumentException(where + ": option '" + key + "' is given twice (as '" + e.getKey() + "' and an earlier spelling); keep one");
             resolved.put(key, e.getValue());
             if (parsed.hasMatchedOption(opt) || taken.contains(key)) continue;
             opt.setValue(convert(e.getValue(), opt.type(), where, key));
@@ -79,9 +80,16 @@ final class ConfigFile {
      */
     private static final class PlainConstructor extends SafeConstructor {
         PlainConstructor() {
-            super(new LoaderOptions());
+            super(strict());
             yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
         }
+    }
+
+    /** A key given twice is an error (the default keeps the last one and logs a warning on stderr). */
+    private static LoaderOptions strict() {
+        LoaderOptions o = new LoaderOptions();
+        o.setAllowDuplicateKeys(false);
+        return o;
     }
 
     static String normalise(String key) {

@@ -192,6 +192,12 @@ class BadInputTest {
         fails(2, frag("bad.yaml"), "train", "--data", "8gaussians", "--out", o, "--config", badCfg.toString());
         Path unknownKey = write("unknown.yaml", "wdith: 8\n");
         fails(2, frag("wdith"), "train", "--data", "8gaussians", "--out", o, "--config", unknownKey.toString());
+        // a key twice, or two spellings of one option: which one wins would be a guess
+        Path twice = write("twice.yaml", "width: 8\nwidth: 16\n");
+        String dup = fails(2, frag("twice.yaml", "duplicate key width"), "train", "--data", "8gaussians", "--out", o, "--config", twice.toString());
+        assertFalse(dup.contains("WARNING"), dup);
+        Path spellings = write("spellings.yaml", "nt_val: 4\nntVal: 8\n");
+        fails(2, frag("spellings.yaml", "option 'nt-val' is given twice", "ntVal"), "train", "--data", "8gaussians", "--out", o, "--config", spellings.toString());
         Path badValue = write("badvalue.yaml", "nt: two\n");
         fails(2, frag("nt"), "train", "--data", "8gaussians", "--out", o, "--config", badValue.toString());
         assertFalse(Files.exists(out));
