@@ -66,7 +66,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (nt != null) ModelSupport.positive("--nt", nt);
-        if (maxTest != null) ModelSupport.positive("--max-test", maxTest);
+        // the MMD and its unbiased estimate compare at least two rows
+        if (maxTest != null && maxTest < 2) throw new IllegalArgumentException("--max-test must be >= 2 (the MMD compares at least two rows), got " + maxTest);
         Evaluation.Estimator estimator = switch (mmdEstimator.toLowerCase(Locale.ROOT)) {
             case "unbiased" -> Evaluation.Estimator.UNBIASED;
             case "biased" -> Evaluation.Estimator.BIASED;

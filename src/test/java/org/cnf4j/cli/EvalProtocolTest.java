@@ -59,7 +59,8 @@ class EvalProtocolTest {
             {"--mmd-columns", "1,3", "--mmd-columns 3 is not a column of the model's 2 (1..2)"},
             {"--mmd-estimator", "vstat", "unknown --mmd-estimator 'vstat': use unbiased or biased"},
             {"--per-map", "--adaptive", "--per-map measures fixed RK4 steps"},
-            {"--max-test", "0", "--max-test must be"}};
+            {"--max-test", "0", "--max-test must be"},
+            {"--max-test", "1", "--max-test must be >= 2 (the MMD compares at least two rows), got 1"}};
         for (String[] x : bad) {
             java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("eval", "--model", run.toString()));
             for (int i = 0; i + 1 < x.length; i++) a.add(x[i]);
