@@ -445,8 +445,9 @@ public final class TrainingRun {
             }
         }
         // the cheapest baseline, on the same validation rows; a task holding one shard has neither all rows nor the need
+        // (with d training rows or fewer the covariance is singular and the ridge alone would set the number: none then)
         double gaussian = Double.NaN;
-        if (shard != null && shard.isWhole()) {
+        if (shard != null && shard.isWhole() && ds.nTrain() > ds.d()) {
             try {
                 gaussian = -GaussianDensity.fit(ds.train(), ds.nTrain(), ds.d(), Baselines.REG).meanLogDensity(val, nVal);
             } catch (IllegalArgumentException e) {

@@ -61,6 +61,12 @@ class BaselineCommandTest {
                 "--no-plot", "--out", run.toString());
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("baseline: a full-covariance Gaussian has validation NLL "), t.out());
+        // three rows leave one to train on: a covariance of d = 3 from it is the ridge's, not the data's, so no line
+        Path tiny = Files.writeString(dir.resolve("tiny.csv"), "x,y,z\n0.1,0.5,-1\n1.2,0.3,0.4\n-0.7,2.0,0.9\n");
+        Cli.Result few = Cli.run("train", "--data", tiny.toString(), "--iters", "2", "--width", "8", "--nt", "2", "--nt-val", "2",
+                "--no-plot", "--out", dir.resolve("tiny-run").toString());
+        assertEquals(0, few.code(), few.err());
+        assertFalse(few.out().contains("baseline:"), few.out());
         Cli.Result own = Cli.run("eval", "--model", run.toString(), "--mmd-n", "10");
         assertEquals(0, own.code(), own.err());
         assertTrue(own.out().contains("(30 test points)"), own.out());
