@@ -220,7 +220,6 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Train, validation and test rows of a data set read without shuffling: the file's rows in order. */
     /** The per-map PNG beside the JSON: eval.json -> eval-per-map.png. */
     static Path perMapPlot(Path json) {
         String name = json.getFileName().toString();

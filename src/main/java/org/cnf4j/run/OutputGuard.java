@@ -70,7 +70,7 @@ public final class OutputGuard {
                 throw refused(outFlag, out, "lies inside the " + top + " folder of the run " + at);
             }
             if (inRun.getNameCount() == 1 && (RUN_FILES.contains(top) || top.startsWith("."))) {
-                throw refused(outFlag, out, "is the own " + top + " of the run " + at);
+                throw refused(outFlag, out, "is the " + top + " of the run " + at);
             }
         }
     }
