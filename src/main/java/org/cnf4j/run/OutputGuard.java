@@ -50,7 +50,7 @@ public final class OutputGuard {
         Path inRun = r.relativize(o);
         String top = inRun.getName(0).toString();
         if (inRun.getNameCount() > 1) throw refused(outFlag, out, "lies inside the run's " + top + " folder in " + run);
-        if (RUN_FILES.contains(top) || top.startsWith(".")) throw refused(outFlag, out, "is the run's own " + top + " in " + run);
+        if (isRunFile(top)) throw refused(outFlag, out, "is the run's own " + top + " in " + run);
     }
 
     /**
@@ -69,10 +69,15 @@ public final class OutputGuard {
             if (inRun.getNameCount() > 1 && (top.equals("weights") || top.equals("maps"))) {
                 throw refused(outFlag, out, "lies inside the " + top + " folder of the run " + at);
             }
-            if (inRun.getNameCount() == 1 && (RUN_FILES.contains(top) || top.startsWith("."))) {
+            if (inRun.getNameCount() == 1 && isRunFile(top)) {
                 throw refused(outFlag, out, "is the " + top + " of the run " + at);
             }
         }
+    }
+
+    /** Whether a name at the top of a run directory is the run's own: one of {@link #RUN_FILES}, or a dot (temporary) file. */
+    private static boolean isRunFile(String top) {
+        return RUN_FILES.contains(top) || top.startsWith(".");
     }
 
     /** Whether {@code dir} holds a cnf4j run: a config.json beside its weights or maps folder or its checkpoint. */
