@@ -29,6 +29,11 @@ public final class EngineMixin {
     EngineOptions options(DType defaultDtype, int defaultThreads) {
         int t = threads != null ? threads : defaultThreads;
         if (t < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + t);
+        // each worker runs its own single-threaded BLAS: more workers than processors only share the same cores, each
+        // step slower than with as many as there are (and every worker holds buffers of its own)
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads != null && t > cores)
+            throw new IllegalArgumentException("--threads " + t + " is more than the " + cores + " processors this machine has; use at most " + cores);
         EngineOptions o = EngineOptions.defaults().withDevice(device).withDtype(dtype(defaultDtype)).withThreads(t)
                 .withOverrides(System.getProperties());
         return gpuMath == null ? o : o.withGpuMath(gpuMath);

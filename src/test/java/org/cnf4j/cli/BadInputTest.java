@@ -181,6 +181,9 @@ class BadInputTest {
         fails(2, frag("weight-decay", ">= 0"), "train", "--data", "8gaussians", "--out", o, "--weight-decay", "-1");
         fails(2, frag("weight-decay", "below 1"), "train", "--data", "8gaussians", "--out", o, "--weight-decay", "20", "--lr", "0.1");
         fails(2, frag("dtype"), "train", "--data", "8gaussians", "--out", o, "--dtype", "float16");
+        int cores = Runtime.getRuntime().availableProcessors();
+        fails(2, frag("--threads " + (cores + 1), "processors", "at most " + cores), "train", "--data", "8gaussians", "--out", o, "--threads", String.valueOf(cores + 1));
+        fails(2, frag("--threads", ">= 1"), "train", "--data", "8gaussians", "--out", o, "--threads", "0");
         fails(2, frag("--width", "abc"), "train", "--data", "8gaussians", "--out", o, "--width", "abc");
         fails(2, frag("--no-such-flag"), "train", "--data", "8gaussians", "--out", o, "--no-such-flag");
         fails(2, frag("--model"), "eval");
