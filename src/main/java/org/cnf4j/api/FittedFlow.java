@@ -25,6 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * several threads at once.
  */
 public final class FittedFlow implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FittedFlow.class);
     private final RunModel model;
     private final RunResult result;
     private final EngineOptions scoring;
@@ -56,11 +57,13 @@ public final class FittedFlow implements AutoCloseable {
     /**
      * Log-densities (nats) of rows in the data's units, one per row. A row too far from the training data to be
      * standardised or integrated in double precision gets NaN or -infinity (as {@code cnf4j logp} writes it; the
-     * command also warns); check with {@code Double.isFinite}.
+     * command also warns); check with {@code Double.isFinite}. Rows whose scoring would not fit in memory are refused
+     * ({@link org.cnf4j.engine.NotEnoughMemoryException}) before the work starts.
      */
     public double[] logDensity(double[][] rows) {
         MatrixFile.Matrix m = FlowBuilder.toMatrix(rows);
         checkDimension(m.cols());
+        budget("scoring", m.rows(), "score fewer rows per call");
         return model.logDensity(engine(), model.nt(), m.data(), m.rows(), false);
     }
 
@@ -70,9 +73,13 @@ public final class FittedFlow implements AutoCloseable {
         return Nd4j.createFromArray(logDensity(rows.toDoubleMatrix()));
     }
 
-    /** n samples in the data's units from N(0, I) draws of {@code seed}, one per row. */
+    /**
+     * n samples in the data's units from N(0, I) draws of {@code seed}, one per row. An n whose samples would not fit in
+     * memory (or in Java arrays) is refused before anything is allocated.
+     */
     public double[][] sample(int n, long seed) {
         if (n < 1) throw new IllegalArgumentException("n must be >= 1, got " + n);
+        budget("sampling", n, "draw fewer rows per call");
         int d = model.d();
         double[] x = model.sample(engine(), model.nt(), n, seed, null, false, false);
         double[][] rows = new double[n][d];
@@ -89,6 +96,7 @@ public final class FittedFlow implements AutoCloseable {
      * model, is copied with its log and checkpoint; an in-memory fit writes config.json and its weights.
      */
     public void save(Path dir) throws IOException {
+        if (dir == null) throw new IllegalArgumentException("save needs a directory to write the run into");
         if (model.dir() != null) {
             copyRun(model.dir(), dir);
             return;
@@ -121,6 +129,11 @@ public final class FittedFlow implements AutoCloseable {
                 else Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
             }
         }
+    }
+
+    /** As the commands do before their work: refuses n points that cannot fit; logs the warnings about long work. */
+    private void budget(String task, int n, String advice) {
+        for (String warning : model.budget(task, n, model.nt(), 1, scoring, advice)) LOG.warn(warning);
     }
 
     private void checkDimension(int cols) {

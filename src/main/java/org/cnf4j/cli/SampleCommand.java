@@ -42,7 +42,6 @@ public final class SampleCommand implements Callable<Integer> {
         if (round && standardised) throw new IllegalArgumentException("--round and --standardised exclude each other");
         RunModel m = RunModel.load(model);
         int d = m.d();
-        if ((long) n * (d + 3) > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("-n " + n + " is too large; write several files");
         ModelSupport.budget(m, "sampling", n, nt != null ? nt : m.nt(), 1, eo, "use a smaller -n (and write several files)");
         double[] logp = withLogp ? new double[n] : null;
         double[] x;

@@ -96,7 +96,7 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
 
     /**
      * Refuses ({@link NotEnoughMemoryException}) to {@code task} n points ("sample", "score") that would not fit,
-     * before anything is allocated, and returns the warnings about its work: more steps than
+     * before anything is allocated (an IllegalArgumentException where they would not fit in Java arrays), and returns the warnings about its work: more steps than
      * {@link WorkEstimate#MAX_STEPS}, or an estimated run of minutes. {@code passes} is how many times the points go
      * through the maps (eval: log-densities, the inverse error's round trip, samples). On the heap: the input, its
      * model-space copy, the augmented states and the integrator's copy, the outputs (8 n (4d + 2(d+3) + 6) bytes).
@@ -104,6 +104,10 @@ public record RunModel(Path dir, List<PhiParams> maps, Alpha alpha, int nt, Data
     public List<String> budget(String task, int n, int nt, double passes, EngineOptions eo, String advice) {
         double d = d();
         String subject = task + " " + MemoryEstimate.count(n) + " points";
+        // the points, their log-densities and the integrator's states are int-indexed Java arrays of up to n x (d + 3)
+        // values, with room for a copy: past that no amount of memory helps
+        if ((long) n * ((long) d() + 3) > Integer.MAX_VALUE / 2)
+            throw new IllegalArgumentException(subject + " of dimension " + d() + " is more than one call can hold in Java arrays; " + advice);
         new MemoryEstimate(subject)
                 .add("the points, their states and the results", 8.0 * n * (4 * d + 2 * (d + 3) + 6), 0)
                 .engine("the engine's buffers", shape(), eo, n, nt, Tableau.RK4.stages(), false)

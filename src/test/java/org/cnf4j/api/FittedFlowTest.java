@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.cnf4j.cli.Main;
+import org.cnf4j.engine.NotEnoughMemoryException;
 import org.cnf4j.engine.cuda.CudaUnavailableException;
 import org.cnf4j.format.MatrixFile;
 import org.cnf4j.format.Npy;
@@ -170,6 +171,30 @@ class FittedFlowTest {
                 () -> Cnf4j.otFlow().iterations(1).gpuMath("tf32").runDirectory(out).fit(rows));
         assertTrue(tf32.getMessage().startsWith("GPU math tf32 applies to the GPU engine"), tf32.getMessage());
         assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void samplesAndScoresThatCannotFitAreRefusedBeforeAnythingIsAllocated() throws Exception {
+        try (FittedFlow f = smallBuilder(Cnf4j.otFlow()).fit(rows)) {
+            // n x (d + 3) past what int-indexed arrays hold: no heap would do (it was a NegativeArraySizeException)
+            IllegalArgumentException arrays = assertThrows(IllegalArgumentException.class, () -> f.sample(1_000_000_000, 1));
+            assertTrue(arrays.getMessage().startsWith("sampling 1.0 x 10^9 points of dimension 3 is more than one call can hold in Java arrays"),
+                    arrays.getMessage());
+            assertTrue(arrays.getMessage().endsWith("draw fewer rows per call"), arrays.getMessage());
+            // 100 million samples of d = 3 need about 24 GB of heap, past the tests' 2 GB (it was an OutOfMemoryError)
+            NotEnoughMemoryException heap = assertThrows(NotEnoughMemoryException.class, () -> f.sample(100_000_000, 1));
+            assertTrue(heap.getMessage().contains("sampling 1.0 x 10^8 points") && heap.getMessage().contains("draw fewer rows per call"),
+                    heap.getMessage());
+            // scoring rows already in memory: 10 million rows of d = 3 (about 0.4 GB here) need about 2.4 GB more to score
+            double[][] many = new double[10_000_000][];
+            double[] one = {3, -1, 0};
+            java.util.Arrays.fill(many, one);
+            NotEnoughMemoryException scoring = assertThrows(NotEnoughMemoryException.class, () -> f.logDensity(many));
+            assertTrue(scoring.getMessage().contains("scoring 1.0 x 10^7 points") && scoring.getMessage().contains("score fewer rows per call"),
+                    scoring.getMessage());
+            assertEquals(1, f.sample(1, 1).length, "the flow still samples after the refusals");
+            assertEquals("save needs a directory to write the run into", assertThrows(IllegalArgumentException.class, () -> f.save(null)).getMessage());
+        }
     }
 
     @Test

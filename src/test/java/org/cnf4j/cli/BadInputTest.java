@@ -190,6 +190,8 @@ class BadInputTest {
         fails(2, frag("--nt"), "logp", "--model", model.toString(), "--input", swissroll().resolve("inputs.npy").toString(),
                 "--output", dir.resolve("o4.npy").toString(), "--nt", "0");
         fails(2, frag("-n"), "sample", "--model", model.toString(), "-n", "-5", "--output", dir.resolve("o5.npy").toString());
+        fails(2, frag("sampling 2.0 x 10^9 points", "Java arrays", "smaller -n"), "sample", "--model", model.toString(), "-n", "2000000000", "--output",
+                dir.resolve("o5.npy").toString());
         fails(2, frag(".npy or .csv"), "sample", "--model", model.toString(), "-n", "5", "--output", dir.resolve("o5.txt").toString());
         Path badCfg = write("bad.yaml", "width: [1, 2\n");
         fails(2, frag("bad.yaml"), "train", "--data", "8gaussians", "--out", o, "--config", badCfg.toString());
