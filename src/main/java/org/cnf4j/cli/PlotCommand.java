@@ -52,6 +52,10 @@ public final class PlotCommand implements Callable<Integer> {
         var eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);
         RunPlot.pairs(o, m.d());   // columns and image shape against d, before the work
+        // the samples, the test rows forward and back, and for d = 2 the density on the grid: the largest is one call
+        int grid2 = m.d() == 2 ? grid * grid : 0;
+        int largest = Math.max(samples, grid2);
+        ModelSupport.budget(m, "plotting", largest, nt != null ? nt : m.nt(), (3.0 * samples + grid2) / largest, eo, "use a smaller --samples");
         OutputGuard.besideRun("--out", out, model);   // RUN_DIR/plot.png is fine, the model's files are not
         OutputGuard.notIntoARun("--out", out);
         OutputGuard.apart("--out", out, data != null ? "the --data file" : "the run's data file", DataSets.file(data != null ? data : m.data()));

@@ -56,11 +56,15 @@ class MemoryCommandsTest {
     }
 
     @Test
-    void sampleAndBenchRefuseSizesBeyondMemory() {
+    void sampleBenchAndPlotRefuseSizesBeyondMemory() {
         Path out = dir.resolve("many.npy");
         Cli.Result s = Cli.run("sample", "--model", model.toString(), "-n", "100000000", "--output", out.toString());
         oneLine(s.code(), s.err(), "sampling 1.0 x 10^8 points needs about", "use a smaller -n");
         assertFalse(Files.exists(out));
+        Path png = dir.resolve("many.png");   // the plot drew 10^8 samples until an OutOfMemoryError, naming options plot has not
+        Cli.Result p = Cli.run("plot", "--model", model.toString(), "--samples", "100000000", "--out", png.toString());
+        oneLine(p.code(), p.err(), "plotting 1.0 x 10^8 points needs about", "use a smaller --samples");
+        assertFalse(Files.exists(png));
         Cli.Result b = Cli.run("bench", "--d", "100000", "--n", "20000");
         oneLine(b.code(), b.err(), "bench --d 100000 --m 32 --n 20000 needs about", "the inputs", "use a smaller --d, --m or --n");
         assertEquals("", b.out(), "no JSON line");
