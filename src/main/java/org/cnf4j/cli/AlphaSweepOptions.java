@@ -27,6 +27,7 @@ public final class AlphaSweepOptions {
 
     /** The sweep's settings from these options, with {@code workers} cells at a time on one machine (null: the default). */
     public AlphaSweep.Settings settings(Integer workers) {
-        return AlphaSweep.Settings.of(quick, budget, workers, datasets, seeds, a2, a1s, ks, jkoBudget, jkoAdam);
+        return AlphaSweep.Settings.of(quick, budget, workers, ListOptions.distinct("--datasets", datasets), ListOptions.distinct("--seeds", seeds), a2,
+                ListOptions.distinct("--a1", a1s), ListOptions.distinct("--ks", ks), jkoBudget, jkoAdam);
     }
 }

@@ -56,7 +56,8 @@ public final class ExperimentCommand implements Runnable {
         @Override public Integer call() throws Exception {
             org.cnf4j.experiments.TabularComparison.Settings d = org.cnf4j.experiments.TabularComparison.Settings.defaults();
             if (quick) d = org.cnf4j.experiments.TabularComparison.Settings.quick(d.sources());
-            List<String> sources = data != null ? data : d.sources();
+            List<String> given = ListOptions.distinct("--data", data);
+            List<String> sources = given != null ? given : d.sources();
             requireFiles(sources, null);
             int b = budget != null ? ModelSupport.positive("--budget", budget) : d.budget();
             if (b < d.steps()) throw new IllegalArgumentException("--budget " + b + " is smaller than K=" + d.steps());
@@ -88,11 +89,13 @@ public final class ExperimentCommand implements Runnable {
 
         @Override public Integer call() throws Exception {
             var d = quick ? org.cnf4j.experiments.QualityBenchmark.Settings.quick() : org.cnf4j.experiments.QualityBenchmark.Settings.defaults();
-            List<String> sources = data != null ? List.copyOf(data) : d.sources();
+            List<String> given = ListOptions.distinct("--data", data);
+            List<Long> seedsGiven = ListOptions.distinct("--seeds", seeds);
+            List<String> sources = given != null ? given : d.sources();
             requireFiles(sources, org.cnf4j.experiments.QualityBenchmark.MIXTURE);
             int rows = syntheticRows != null ? syntheticRows : d.syntheticRows();
             if (rows < 100) throw new IllegalArgumentException("--synthetic-rows must be >= 100, got " + rows);
-            var s = new org.cnf4j.experiments.QualityBenchmark.Settings(sources, seeds != null ? List.copyOf(seeds) : d.seeds(),
+            var s = new org.cnf4j.experiments.QualityBenchmark.Settings(sources, seedsGiven != null ? seedsGiven : d.seeds(),
                     timeBudget != null ? TrainCommand.duration(timeBudget) : d.timeBudget(), rows, d.components(), d.threads(), d.iters());
             new org.cnf4j.experiments.QualityBenchmark(s).run(out, commandLine(spec));
             System.out.println("wrote " + out.resolve("results.md"));

@@ -16,6 +16,7 @@ import org.cnf4j.data.Dataset;
 import org.cnf4j.engine.EngineOptions;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
+import org.cnf4j.engine.MemoryEstimate;
 import org.cnf4j.eval.FlowModel;
 import org.cnf4j.format.MatrixFile;
 import org.cnf4j.plot.Charts;
@@ -73,8 +74,27 @@ public final class QualityBenchmark {
 
     public QualityBenchmark(Settings s) { this.s = s; }
 
+    /**
+     * Refuses, before anything is written, a synthetic draw whose rows would not fit: the draw, the loaded file's copies
+     * (shuffled, split, standardised) and the Gaussian mixtures' responsibilities (two n x K arrays in EM).
+     */
+    private void checkSyntheticMemory() {
+        if (!s.sources().contains(MIXTURE)) return;
+        long n = s.syntheticRows();
+        if (n > Integer.MAX_VALUE / 16) {
+            throw new IllegalArgumentException("--synthetic-rows " + n + " is more than Java arrays of 16 values a row hold; use at most " + Integer.MAX_VALUE / 16);
+        }
+        int k = 1;
+        for (int c : s.components()) k = Math.max(k, c);
+        new MemoryEstimate(MIXTURE + " with " + MemoryEstimate.count(n) + " rows")
+                .add("the rows and their copies", 8.0 * n * 16 * 4, 0)
+                .add("the Gaussian mixtures' responsibilities", 8.0 * n * k * 2, 0)
+                .check(EngineOptions.defaults(), "use a smaller --synthetic-rows");
+    }
+
     /** Trains and measures every (source, seed), writes results.csv and results.md (and mixture16.csv) into {@code out}. */
     public List<Row> run(Path out, String command) throws IOException {
+        checkSyntheticMemory();
         Files.createDirectories(out);
         Mixture truth = new Mixture(16, 10, 20261203L);
         Path synthetic = out.resolve(MIXTURE + ".csv");

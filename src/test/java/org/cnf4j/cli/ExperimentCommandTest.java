@@ -138,5 +138,37 @@ class ExperimentCommandTest {
         assertTrue(missing.err().strip().startsWith("cnf4j: error: ") && missing.err().contains("none.csv: file not found")
                 && missing.err().strip().lines().count() == 1, missing.err());
         assertFalse(Files.exists(dir.resolve("few")) || Files.exists(dir.resolve("m")), "nothing written for a bad command");
+
+        // past Java's arrays, and past the heap (it drew until an OutOfMemoryError): refused before the folder is made
+        Cli.Result huge = Cli.run("experiment", "quality", "--quick", "--synthetic-rows", "2000000000", "--out", dir.resolve("huge").toString());
+        assertEquals(2, huge.code(), huge.err());
+        assertTrue(huge.err().contains("--synthetic-rows 2000000000 is more than Java arrays"), huge.err());
+        Cli.Result heap = Cli.run("experiment", "quality", "--quick", "--synthetic-rows", "100000000", "--out", dir.resolve("heap").toString());
+        assertEquals(1, heap.code(), heap.err());
+        assertTrue(heap.err().contains("mixture16 with 1.0 x 10^8 rows needs about") && heap.err().contains("use a smaller --synthetic-rows"), heap.err());
+        assertFalse(Files.exists(dir.resolve("huge")) || Files.exists(dir.resolve("heap")));
+    }
+
+    /** A list option names at least one value, each once (an empty list failed deep inside; a repeat ran the same work twice). */
+    @Test
+    void listOptionsNeedDistinctValues(@TempDir Path dir) {
+        String[][] cases = {
+            {"--seeds needs at least one value", "quality", "--seeds", ","},
+            {"--seeds lists 0 twice", "quality", "--seeds", "0,0"},
+            {"--data needs at least one value", "quality", "--data", ","},
+            {"--data lists mixture16 twice", "quality", "--data", "mixture16,mixture16"},
+            {"--data needs at least one value", "tabular", "--data", ","},
+            {"--seeds needs at least one value", "alpha-sweep", "--seeds", ","},
+            {"--datasets lists 8gaussians twice", "alpha-sweep", "--datasets", "8gaussians,8gaussians"},
+            {"--a1 lists 1.0 twice", "alpha-sweep", "--a1", "1,1.0"},
+            {"--ks needs at least one value", "alpha-sweep", "--ks", ","},
+        };
+        for (String[] c : cases) {
+            Path out = dir.resolve(c[1] + c[3].length());
+            Cli.Result r = Cli.run("experiment", c[1], "--quick", c[2], c[3], "--out", out.toString());
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertEquals("cnf4j: error: " + c[0], r.err().strip().replaceAll(": give each value once$", ""), String.join(" ", c));
+            assertFalse(Files.exists(out), "nothing written: " + String.join(" ", c));
+        }
     }
 }
