@@ -2,6 +2,7 @@ package org.cnf4j.experiments;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +151,9 @@ public final class AlphaSweep implements java.io.Serializable {
     /** {@link #run(Path, String)} with the cells trained by {@code runner}; the results and files depend only on the cells. */
     public List<CellResult> run(Path out, String command, Runner runner) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        List<CellResult> results = runner.trainAll(this, cells());
+        List<Cell> cells = cells();
+        Files.createDirectories(out);   // a --out that cannot be a folder fails now, not after hours of training
+        List<CellResult> results = runner.trainAll(this, cells);
         for (CellResult r : results) {
             System.out.printf(Locale.ROOT, "%-12s %-14s a1 %6.1f seed %d  NLL %.4f  MMD2 %.2e  %5d iters  %.1fs%n", r.cell().dataset(),
                     FlowRun.methodName(r.cell().steps()), r.cell().a1(), r.cell().seed(), r.nll(), r.mmd(), r.iterations(), r.seconds());

@@ -2,6 +2,7 @@ package org.cnf4j.experiments;
 
 import java.awt.Color;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class TabularComparison {
                 rows.addAll(baselines(ds, seed));
             }
         }
+        Files.createDirectories(out);   // a --out that cannot be a folder fails now, not after the training
         ExecutorService pool = Executors.newFixedThreadPool(s.workers());
         List<Future<Row>> futures = new ArrayList<>();
         int i = 0;

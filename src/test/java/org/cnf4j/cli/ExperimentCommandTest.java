@@ -149,6 +149,19 @@ class ExperimentCommandTest {
         assertFalse(Files.exists(dir.resolve("huge")) || Files.exists(dir.resolve("heap")));
     }
 
+    /** An --out that cannot be a folder fails before any training (the sweep trained every cell, then failed to write). */
+    @Test
+    void anOutThatIsAFileFailsBeforeTraining(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("taken"), "x");
+        for (String e : new String[] {"alpha-sweep", "tabular", "quality"}) {
+            Cli.Result r = Cli.run("experiment", e, "--quick", "--out", file.toString());
+            assertEquals(1, r.code(), e + ": " + r.err());
+            assertEquals("cnf4j: error: " + file + ": already exists as a file, where a folder is needed; choose another path or remove it", r.err().strip(), e);
+            assertEquals("", r.out(), e + ": nothing trained");
+            assertEquals("x", Files.readString(file));
+        }
+    }
+
     /** A list option names at least one value, each once (an empty list failed deep inside; a repeat ran the same work twice). */
     @Test
     void listOptionsNeedDistinctValues(@TempDir Path dir) {
