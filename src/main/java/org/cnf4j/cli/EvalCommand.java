@@ -22,6 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import org.cnf4j.backend.DType;
 import org.cnf4j.engine.EngineOptions;
+import org.cnf4j.eval.AdaptiveFlow;
 import org.cnf4j.engine.Engines;
 import org.cnf4j.engine.FlowEngine;
 
@@ -81,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (output != null && java.nio.file.Files.isDirectory(output)) throw new IllegalArgumentException("--output " + output + " is a directory: choose another --output, a file name (nothing was written)");
         EngineOptions eo = engine.checkedOptions(DType.FLOAT64, 2);
         RunModel m = RunModel.load(model);
-        if (adaptive && (!(rtol > 0) || !(atol > 0))) throw new IllegalArgumentException("--rtol and --atol must be > 0");
+        if (adaptive) AdaptiveFlow.checkTolerances(rtol, atol);
         String source = data != null ? data : m.data();
         if (source == null) throw new IllegalArgumentException(model + " names no data source; give --data SOURCE");
         if (output != null) {   // the default, RUN_DIR/eval.json, is this command's own result file
@@ -111,7 +112,7 @@ public final class EvalCommand implements Callable<Integer> {
         int d = m.d(), cols = wholeFile ? whole.cols() : ds.d();
         if (cols != d) throw new IllegalArgumentException(source + " has " + cols + " columns but the model has dimension d=" + d);
         if (mmdColumns != null) {
-            if (mmdColumns.length < 1) throw new IllegalArgumentException("--mmd-columns needs at least one column");
+            ListOptions.distinct("--mmd-columns", Arrays.stream(mmdColumns).boxed().toList());   // a column twice weighs it twice
             for (int c : mmdColumns) {
                 if (c < 1 || c > d) throw new IllegalArgumentException("--mmd-columns " + c + " is not a column of the model's " + d + " (1.." + d + ")");
             }

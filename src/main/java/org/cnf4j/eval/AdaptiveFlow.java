@@ -15,16 +15,28 @@ import org.hipparchus.ode.nonstiff.DormandPrince54Integrator;
  */
 public final class AdaptiveFlow implements Flow {
     private static final int BLOCK = 2048;
+    /**
+     * The smallest tolerance taken. The states (standardised points, log-determinant, costs) are of order 1, where
+     * float64 resolves about 1e-16, so no step meets a tolerance below this; and far below it the error estimate
+     * (error / tolerance)^2 overflows: atol 1e-160 ended in "NaN appears during integration near time NaN".
+     */
+    public static final double MIN_TOLERANCE = 1e-15;
     private final FlowEngine engine;
     private final PhiParams params;
     private final double a0, rtol, atol;
     private final int d;
     private long evaluations;
 
-    public AdaptiveFlow(FlowEngine engine, PhiParams params, double a0, double rtol, double atol) {
-        if (!(rtol > 0) || !(atol > 0) || !Double.isFinite(rtol) || !Double.isFinite(atol)) {
-            throw new IllegalArgumentException("--rtol and --atol must be positive numbers, got " + rtol + " and " + atol);
+    /** Refuses tolerances that are not finite numbers of at least {@link #MIN_TOLERANCE}. */
+    public static void checkTolerances(double rtol, double atol) {
+        if (!(rtol >= MIN_TOLERANCE) || !(atol >= MIN_TOLERANCE) || !Double.isFinite(rtol) || !Double.isFinite(atol)) {
+            throw new IllegalArgumentException("--rtol and --atol must be finite numbers of at least 1e-15 (float64 resolves no finer step error "
+                    + "for values near 1), got " + rtol + " and " + atol);
         }
+    }
+
+    public AdaptiveFlow(FlowEngine engine, PhiParams params, double a0, double rtol, double atol) {
+        checkTolerances(rtol, atol);
         this.engine = engine;
         this.params = params;
         this.a0 = a0;

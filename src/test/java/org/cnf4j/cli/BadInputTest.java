@@ -187,6 +187,10 @@ class BadInputTest {
         fails(2, frag("--width", "abc"), "train", "--data", "8gaussians", "--out", o, "--width", "abc");
         fails(2, frag("--no-such-flag"), "train", "--data", "8gaussians", "--out", o, "--no-such-flag");
         fails(2, frag("--model"), "eval");
+        // below float64's resolution the adaptive integrator's error estimate overflowed: "NaN appears ... near time NaN"
+        fails(2, frag("--rtol and --atol", "at least 1e-15", "1.0E-160"), "eval", "--model", model.toString(), "--adaptive", "--atol", "1e-160");
+        fails(2, frag("--rtol and --atol", "at least 1e-15"), "eval", "--model", model.toString(), "--adaptive", "--rtol", "0");
+        fails(2, frag("--mmd-columns lists 1 twice"), "eval", "--model", model.toString(), "--mmd-columns", "1,1");
         fails(2, frag("--nt"), "logp", "--model", model.toString(), "--input", swissroll().resolve("inputs.npy").toString(),
                 "--output", dir.resolve("o4.npy").toString(), "--nt", "0");
         fails(2, frag("-n"), "sample", "--model", model.toString(), "-n", "-5", "--output", dir.resolve("o5.npy").toString());
