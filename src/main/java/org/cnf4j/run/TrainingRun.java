@@ -149,6 +149,7 @@ public final class TrainingRun {
         if (o.valEvery() != null) valEvery = o.valEvery();
         else valEvery = rec.validationInterval(nTrain / b);
         int vb = or(o.valBatch(), rec.valBatch());
+        if (vb < 1) throw new IllegalArgumentException("--val-batch must be >= 1, got " + vb);
         if (finite) vb = Math.min(vb, nValidation);
         DataParallel.requireRows(tasks, b, "--batch");
         DataParallel.requireRows(tasks, vb, "the validation batch");

@@ -126,6 +126,11 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("lr must be a positive number, got " + lr);
         if (lrDropEvery < 0) throw new IllegalArgumentException("lr-drop-every must be >= 0, got " + lrDropEvery);
         if (!(lrDropFactor > 0)) throw new IllegalArgumentException("lr drop factor must be > 0, got " + lrDropFactor);
+        // the reference's lr_drop divides (2.0 halves the rate); ours multiplies, so its 2.0 here would double the rate
+        if (lrDropFactor > 1) {
+            throw new IllegalArgumentException("lr-drop must be at most 1: it multiplies the rate, so " + lrDropFactor + " would raise it (the "
+                    + "OT-Flow reference's lr_drop " + lrDropFactor + " divides: lr-drop " + (1 / lrDropFactor) + " here)");
+        }
         if (earlyStopping < 0) throw new IllegalArgumentException("early-stopping must be >= 0, got " + earlyStopping);
         if (shape == null || alpha == null || dtype == null) throw new IllegalArgumentException("shape, alpha and dtype are required");
         if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("lr drop factor must be finite, got " + lrDropFactor);
