@@ -157,6 +157,11 @@ public final class FlowScorer {
             }
         } else if (cols.size() != model.d()) {
             throw new IllegalArgumentException("--columns names " + cols.size() + " column(s) but the model has dimension d=" + model.d());
+        } else if (new java.util.HashSet<>(cols).size() < cols.size()) {
+            // one column in two of the model's coordinates is a typo, not a point of the data: it scored silently
+            String twice = null;
+            for (String c : cols) if (twice == null && cols.indexOf(c) != cols.lastIndexOf(c)) twice = c;
+            throw new IllegalArgumentException("--columns lists '" + twice + "' twice; each of the model's " + model.d() + " coordinates needs its own column");
         }
         int[] idx = new int[cols.size()];
         for (int j = 0; j < idx.length; j++) {

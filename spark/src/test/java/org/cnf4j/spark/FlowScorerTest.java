@@ -116,6 +116,8 @@ class FlowScorerTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> s.withColumns("a", "b", "z").transform(df)).getMessage()
                 .startsWith("no column 'z' in the input"));
         assertThrows(IllegalArgumentException.class, () -> s.withColumns("a", "b").transform(df));
+        assertEquals("--columns lists 'a' twice; each of the model's 3 coordinates needs its own column",
+                assertThrows(IllegalArgumentException.class, () -> s.withColumns("a", "b", "a").transform(df)).getMessage());
         Dataset<Row> bools = Fixtures.spark().createDataFrame(List.of(RowFactory.create(true, 1.0, 2.0)),
                 new StructType().add("a", DataTypes.BooleanType).add("b", DataTypes.DoubleType).add("c", DataTypes.DoubleType));
         assertEquals("column 'a' has type boolean; the model needs numbers (or strings of numbers)",
