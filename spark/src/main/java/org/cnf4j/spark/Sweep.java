@@ -102,7 +102,12 @@ public final class Sweep {
                     String k = option(String.valueOf(a.getKey()), file);
                     if (!(a.getValue() instanceof List<?> l) || l.isEmpty()) throw new IllegalArgumentException(file + ": grid option '" + k + "' needs a non-empty list of values");
                     List<String> vs = new ArrayList<>();
-                    for (Object v : l) vs.add(value(v, k, file));
+                    for (Object v : l) {
+                        String one = value(v, k, file);
+                        // a value twice makes two cells that train the same model
+                        if (vs.contains(one)) throw new IllegalArgumentException(file + ": grid option '" + k + "' lists " + one + " twice; give each value once");
+                        vs.add(one);
+                    }
                     if (fixed.containsKey(k)) throw new IllegalArgumentException(file + ": option '" + k + "' is both fixed and in the grid");
                     axes.put(k, vs);
                 }

@@ -46,6 +46,8 @@ class SweepTest {
             {"data: moons\nwidth: 8\ngrid:\n  width: [1]\n", "option 'width' is both fixed and in the grid"},
             {"data: moons\ngrid:\n  width: 8\n", "grid option 'width' needs a non-empty list of values"},
             {"data: moons\ngrid:\n  width: [eight]\n", "option 'width': 'eight' is not a valid integer"},
+            {"data: moons\ngrid:\n  seed: [1, 2, 1]\n", "grid option 'seed' lists 1 twice; give each value once"},
+            {"data: moons\ngrid:\n  alpha: [[1, 10, 1], \"1,10,1\"]\n", "grid option 'alpha' lists 1,10,1 twice"},
             {"data: moons\n", "no 'grid:' of option lists"},
             {"data: [moons\n", "not valid YAML or JSON"}}) {
             String m = assertThrows(IllegalArgumentException.class, () -> Sweep.readGrid(write("bad.yaml", bad[0]))).getMessage();
