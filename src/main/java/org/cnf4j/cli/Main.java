@@ -107,6 +107,10 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
         if (ex instanceof NotEnoughMemoryException e) return e.getMessage() + "; with the cnf4j launcher: " + launcherSetting(e);
         for (Throwable c = ex; c != null; c = c.getCause()) if (c instanceof OutOfMemoryError oom) return outOfMemory(oom);
         String msg = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+        // ENOSPC: every write is atomic, so what was there is intact and a training run keeps its last checkpoint
+        if (msg.contains("No space left on device")) {
+            return oneLine(msg) + "; free some space on that disk and run the command again (a training run continues with train --out RUN_DIR --resume)";
+        }
         return oneLine(msg);
     }
 

@@ -106,6 +106,14 @@ class ExitCodesAndMessagesTest {
         assertEquals("/x: folder not empty", Main.message(new java.nio.file.DirectoryNotEmptyException("/x")));
     }
 
+    /** A full disk (checked by hand on a 120 KB tmpfs: the run kept its checkpoint and resumed) says what to do next. */
+    @Test
+    void aFullDiskSaysToFreeSpaceAndResume() {
+        assertEquals("cannot write /r/checkpoint.bin (No space left on device); free some space on that disk and run the command again "
+                + "(a training run continues with train --out RUN_DIR --resume)",
+                Main.message(new java.io.IOException("cannot write /r/checkpoint.bin (No space left on device)")));
+    }
+
     @Test
     void yamlValuesThatAreNotOptionValuesAreNamedNotPrintedAsJavaObjects() throws Exception {
         Path out = dir.resolve("never-yaml");
