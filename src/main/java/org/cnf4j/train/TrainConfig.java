@@ -114,39 +114,41 @@ public record TrainConfig(PhiShape shape, Alpha alpha, int nt, int ntVal, int ba
         return Math.max(1, dropsPerDecade);
     }
 
+    // the messages name the train command's options: the same names config.json, --config files and FlowBuilder's
+    // methods use, and the ones the other layers' messages give (e.g. "--width must be >= 1")
     public TrainConfig {
-        positive("nt", nt);
-        positive("nt-val", ntVal);
-        positive("batch", batch);
-        positive("validation batch", valBatch);
-        positive("iters", iters);
-        positive("resample-every", resampleEvery);
-        positive("val-every", valEvery);
-        positive("threads", threads);
-        if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("lr must be a positive number, got " + lr);
-        if (lrDropEvery < 0) throw new IllegalArgumentException("lr-drop-every must be >= 0, got " + lrDropEvery);
-        if (!(lrDropFactor > 0)) throw new IllegalArgumentException("lr drop factor must be > 0, got " + lrDropFactor);
+        positive("--nt", nt);
+        positive("--nt-val", ntVal);
+        positive("--batch", batch);
+        positive("--val-batch", valBatch);
+        positive("--iters", iters);
+        positive("--resample-every", resampleEvery);
+        positive("--val-every", valEvery);
+        positive("--threads", threads);
+        if (!(lr > 0) || !Double.isFinite(lr)) throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
+        if (lrDropEvery < 0) throw new IllegalArgumentException("--drop-every must be >= 0, got " + lrDropEvery);
+        if (!(lrDropFactor > 0)) throw new IllegalArgumentException("--lr-drop must be > 0, got " + lrDropFactor);
         // the reference's lr_drop divides (2.0 halves the rate); ours multiplies, so its 2.0 here would double the rate
         if (lrDropFactor > 1) {
-            throw new IllegalArgumentException("lr-drop must be at most 1: it multiplies the rate, so " + lrDropFactor + " would raise it (the "
-                    + "OT-Flow reference's lr_drop " + lrDropFactor + " divides: lr-drop " + (1 / lrDropFactor) + " here)");
+            throw new IllegalArgumentException("--lr-drop must be at most 1: it multiplies the rate, so " + lrDropFactor + " would raise it (the "
+                    + "OT-Flow reference's lr_drop " + lrDropFactor + " divides: --lr-drop " + (1 / lrDropFactor) + " here)");
         }
-        if (earlyStopping < 0) throw new IllegalArgumentException("early-stopping must be >= 0, got " + earlyStopping);
+        if (earlyStopping < 0) throw new IllegalArgumentException("--early-stopping must be >= 0, got " + earlyStopping);
         if (shape == null || alpha == null || dtype == null) throw new IllegalArgumentException("shape, alpha and dtype are required");
-        if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("lr drop factor must be finite, got " + lrDropFactor);
-        if (!Double.isFinite(clamp)) throw new IllegalArgumentException("clamp must be finite, got " + clamp);
-        if (clamp < 0) throw new IllegalArgumentException("clamp must be >= 0, got " + clamp);
-        if (dropsPerDecade < 0 || dropsPerDecade > 10) throw new IllegalArgumentException("drops-per-decade must be in 1..10, got " + dropsPerDecade);
-        if (warmup < 0) throw new IllegalArgumentException("warmup must be >= 0, got " + warmup);
+        if (!Double.isFinite(lrDropFactor)) throw new IllegalArgumentException("--lr-drop must be finite, got " + lrDropFactor);
+        if (!Double.isFinite(clamp)) throw new IllegalArgumentException("--clamp must be finite, got " + clamp);
+        if (clamp < 0) throw new IllegalArgumentException("--clamp must be >= 0, got " + clamp);
+        if (dropsPerDecade < 0 || dropsPerDecade > 10) throw new IllegalArgumentException("--drops-per-decade must be in 1..10, got " + dropsPerDecade);
+        if (warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
         // each step scales the parameters by 1 - lr x weightDecay (the rate only falls from lr): at 1 or more that wipes or flips them
         if (!(weightDecay >= 0 && weightDecay * lr < 1))
-            throw new IllegalArgumentException("weight-decay must be >= 0 with weight-decay x lr below 1 (lr " + lr + "), got " + weightDecay);
-        if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
+            throw new IllegalArgumentException("--weight-decay must be >= 0 with weight-decay x lr below 1 (lr " + lr + "), got " + weightDecay);
+        if (!(annealAt >= 0) || annealAt >= 1) throw new IllegalArgumentException("--anneal-at must be a fraction of the time budget in [0, 1), got " + annealAt);
         if (anneal == null) anneal = BudgetAnneal.STEP;
         if (anneal == BudgetAnneal.COSINE && annealAt > 0)
-            throw new IllegalArgumentException("anneal-at is the step anneal's moment; the cosine anneal has none (got " + annealAt + ")");
-        if (!(ema >= 0 && ema < 1)) throw new IllegalArgumentException("ema must be a decay in [0, 1) (0: no average), got " + ema);
-        if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("grad-tol must be in [0, 1), got " + gradTol);
+            throw new IllegalArgumentException("--anneal-at is the step anneal's moment; the cosine anneal has none (got " + annealAt + ")");
+        if (!(ema >= 0 && ema < 1)) throw new IllegalArgumentException("--ema must be a decay in [0, 1) (0: no average), got " + ema);
+        if (!(gradTol >= 0) || gradTol >= 1) throw new IllegalArgumentException("--grad-tol must be in [0, 1), got " + gradTol);
     }
 
     private static void positive(String name, int v) {

@@ -167,7 +167,7 @@ class BadInputTest {
         String o = out.toString();
         fails(2, frag("width"), "train", "--data", "8gaussians", "--out", o, "--width", "-3");
         fails(2, frag("nt"), "train", "--data", "8gaussians", "--out", o, "--nt", "0");
-        fails(2, frag("lr-drop must be at most 1", "lr_drop 2.0 divides: lr-drop 0.5 here"), "train", "--data", "8gaussians", "--out", o, "--lr-drop", "2");
+        fails(2, frag("--lr-drop must be at most 1", "lr_drop 2.0 divides: --lr-drop 0.5 here"), "train", "--data", "8gaussians", "--out", o, "--lr-drop", "2");
         fails(2, frag("--val-batch must be >= 1, got 0"), "train", "--data", "8gaussians", "--out", o, "--val-batch", "0");   // was about data-parallel tasks
         fails(2, frag("alpha", "three numbers"), "train", "--data", "8gaussians", "--out", o, "--alpha", "1,2");
         fails(2, frag("layers"), "train", "--data", "8gaussians", "--out", o, "--layers", "1");
