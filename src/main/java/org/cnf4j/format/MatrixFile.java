@@ -279,6 +279,9 @@ public final class MatrixFile {
                         v = parse(cell);
                     } catch (NumberFormatException e) {
                         String what = cell.isEmpty() ? "the cell is empty" : "'" + abbreviate(cell) + "' is not a number";
+                        // a semicolon- or tab-separated file (a spreadsheet's export in many locales) reads as one cell a line
+                        String sep = cell.contains(";") ? "semicolons" : cell.contains("\t") ? "tabs" : null;
+                        if (sep != null) what += " (the values look separated by " + sep + "; cnf4j reads comma-separated values, '.' as the decimal point)";
                         throw new IllegalArgumentException(file + ": line " + lineNo + " (data row " + (rows + 1) + "), column " + (j + 1) + ": " + what
                                 + "; every cell after the optional header must be numeric (fix or remove that row)");
                     }

@@ -16,6 +16,7 @@ import static org.cnf4j.data.DataTestUtil.oneLine;
 import static org.cnf4j.data.DataTestUtil.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class MatrixFileTest {
@@ -63,6 +64,19 @@ class MatrixFileTest {
         oneLine(e, "bad.csv", "line 18", "data row 17", "column 3", "'abc' is not a number");
         Path g = write(dir.resolve("empty-cell.csv"), "1,2\n3,\n");
         oneLine(assertThrows(IllegalArgumentException.class, () -> MatrixFile.read(g)), "line 2", "column 2", "empty");
+    }
+
+    /** A semicolon- or tab-separated file is named as such, not just as a cell that is not a number. */
+    @Test
+    void otherSeparatorsAreNamed() throws IOException {
+        Path semi = write(dir.resolve("semi.csv"), "0.5;1.5;2\n1;2;3\n");
+        oneLine(assertThrows(IllegalArgumentException.class, () -> MatrixFile.read(semi)), "semi.csv", "'1;2;3' is not a number",
+                "separated by semicolons; cnf4j reads comma-separated values, '.' as the decimal point");
+        Path tabs = write(dir.resolve("tabs.tsv"), "a\tb\n1\t2\n");
+        oneLine(assertThrows(IllegalArgumentException.class, () -> MatrixFile.read(tabs)), "tabs.tsv", "separated by tabs");
+        Path plain = write(dir.resolve("plain.csv"), "1,2\n3,x\n");
+        String m = assertThrows(IllegalArgumentException.class, () -> MatrixFile.read(plain)).getMessage();
+        assertFalse(m.contains("separated by"), m);
     }
 
     @Test
