@@ -104,6 +104,11 @@ public final class Npy {
         byte[] headerBytes = in.readNBytes(headerLen);
         if (headerBytes.length < headerLen) throw new IOException(name + ": truncated .npy header");
         String header = new String(headerBytes, StandardCharsets.ISO_8859_1);
+        // a structured (record) dtype's descr is a list of fields, not a type string: say so, as for any other dtype
+        if (header.matches("(?s).*'descr'\\s*:\\s*\\[.*")) {
+            throw new IllegalArgumentException(name + ": a structured (record) .npy array, with named fields; save its columns as a plain 2-D array: "
+                    + "numpy.save(path, numpy.lib.recfunctions.structured_to_unstructured(x).astype('float64'))");
+        }
         String descr = group(DESCR, header, name, "descr");
         boolean fortran = group(FORTRAN, header, name, "fortran_order").equals("True");
         String shapeText = group(SHAPE, header, name, "shape").trim();

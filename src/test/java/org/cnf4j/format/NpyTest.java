@@ -160,6 +160,12 @@ class NpyTest {
         IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
                 () -> Npy.parse(withHeader("{'descr': '<M8[ns]', 'fortran_order': False, 'shape': (1,), }", new byte[8]), "dt"));
         assertTrue(m.getMessage().contains("unsupported"), m.getMessage());
+        // a structured (record) array, as numpy.save writes one: a list of fields where the type string would be
+        // (it read as "the header has no 'descr'", exit 1)
+        IllegalArgumentException rec = assertThrows(IllegalArgumentException.class, () -> Npy.parse(
+                withHeader("{'descr': [('a', '<f8'), ('b', '<f8')], 'fortran_order': False, 'shape': (2,), }", new byte[32]), "rec.npy"));
+        assertTrue(rec.getMessage().startsWith("rec.npy: a structured (record) .npy array") && rec.getMessage().contains("structured_to_unstructured"),
+                rec.getMessage());
     }
 
     @Test
