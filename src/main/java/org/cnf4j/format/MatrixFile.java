@@ -94,6 +94,13 @@ public final class MatrixFile {
             boolean npy = startsWith(head, NPY_MAGIC);
             for (Compressed c : npy ? List.<Compressed>of() : COMPRESSED) {
                 if (startsWith(head, c.magic())) {
+                    List<String> arrays = c.name().equals("zip") ? npzMembers(file) : List.of();
+                    if (!arrays.isEmpty()) {
+                        String one = arrays.get(0);
+                        throw new IllegalArgumentException(file + ": an .npz archive of " + arrays.size() + " array(s) (" + String.join(", ", arrays.subList(0, Math.min(5, arrays.size())))
+                                + (arrays.size() > 5 ? ", ..." : "") + "), not one array; extract the one to use (unzip -p " + file + " " + one + " > " + one + ")"
+                                + (pipeable ? ", or pipe it in: unzip -p " + file + " " + one + " | cnf4j ... /dev/stdin" : ""));
+                    }
                     throw new IllegalArgumentException(file + ": a " + c.name() + "-compressed file, not CSV or .npy; decompress it first ("
                             + c.unpack() + " " + file + " > data.csv)" + (pipeable ? ", or pipe it in: " + c.unpack() + " " + file + " | cnf4j ... /dev/stdin" : ""));
                 }
@@ -191,6 +198,17 @@ public final class MatrixFile {
             new Compressed(new byte[] {'P', 'K', 3, 4}, "zip", "unzip -p"),
             new Compressed(new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0}, "xz", "unxz -c"),
             new Compressed(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, "zstd", "unzstd -c"));
+
+    /** The members of a zip file that numpy.savez wrote, all .npy arrays; empty for another zip, a pipe or a damaged file. */
+    private static List<String> npzMembers(Path file) {
+        if (!Files.isRegularFile(file)) return List.of();
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            List<String> names = z.stream().map(java.util.zip.ZipEntry::getName).toList();
+            return !names.isEmpty() && names.stream().allMatch(n -> n.endsWith(".npy")) ? names : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
 
     private static boolean startsWith(byte[] head, byte[] magic) {
         return head.length >= magic.length && Arrays.equals(Arrays.copyOf(head, magic.length), magic);

@@ -56,6 +56,21 @@ class MatrixFileSourcesTest {
         oneLine(assertThrows(IllegalArgumentException.class, () -> MatrixFile.read(zip)), "zip-compressed", "unzip -p");
     }
 
+    /** numpy.savez's archive of .npy files: the advice names a member to extract (it told to unzip it "> data.csv"). */
+    @Test
+    void anNpzArchiveNamesItsArrays() throws Exception {
+        Path npz = dir.resolve("arrays.npz");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
+            for (String name : new String[] {"x.npy", "y.npy"}) {
+                z.putNextEntry(new java.util.zip.ZipEntry(name));
+                Npy.write(z, new double[] {1, 2, 3, 4}, new int[] {2, 2}, false);
+                z.closeEntry();
+            }
+        }
+        oneLine(assertThrows(IllegalArgumentException.class, () -> MatrixFile.read(npz)), "arrays.npz: an .npz archive of 2 array(s) (x.npy, y.npy), not one array",
+                "unzip -p " + npz + " x.npy > x.npy");
+    }
+
     @Test
     void textThatIsNotUtf8IsUnusableContents() throws Exception {
         Path f = Files.write(dir.resolve("latin1.csv"), new byte[] {'1', ',', (byte) 0xe9, '\n'});
