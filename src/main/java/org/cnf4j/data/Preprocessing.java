@@ -106,6 +106,66 @@ public final class Preprocessing {
         return out;
     }
 
+    /**
+     * A column's variance left once the columns before it are known, as a fraction of its own, below which it counts
+     * as their exact linear combination. Exact relations leave about 1e-30 (rounding); a real column, however strongly
+     * correlated, leaves far more (two decimals of noise on a sum of columns: about 1e-6).
+     */
+    static final double DEPENDENT_RESIDUAL = 1e-12;
+
+    /** Adds the outer product of one centred (and scaled) row, at {@code at} in {@code x}, to the lower triangle of {@code sums} (d x d). */
+    static void addOuter(double[] sums, double[] x, int at, int d) {
+        for (int i = 0; i < d; i++) {
+            double a = x[at + i];
+            for (int j = 0; j <= i; j++) sums[i * d + j] += a * x[at + j];
+        }
+    }
+
+    /**
+     * Refuses columns that are an exact linear combination of the others over the training and validation rows (a
+     * "total" column, a full one-hot block): the rows then lie on a plane of lower dimension, where a flow, like for
+     * a constant column, has no density. {@code sums} holds the lower triangle of the centred rows' cross-products (any
+     * common scale per column). A Cholesky factorisation of the correlation matrix finds the first such column; its
+     * coefficients on the earlier ones name them. {@code rows} of them (n) span at most n - 1 dimensions: at most d rows
+     * are refused as such.
+     */
+    static void requireIndependentColumns(String name, double[] sums, int d, int rows) {
+        // n centred rows span at most n - 1 dimensions, whatever their values
+        if (rows <= d) {
+            throw new IllegalArgumentException(name + ": the " + rows + " training and validation rows span at most " + (rows - 1) + " of the " + d
+                    + " dimensions, where a flow has no density; give more rows than columns (many more, to learn a density)");
+        }
+        double[] l = new double[d * d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j <= i; j++) {
+                double c = sums[i * d + j] / Math.sqrt(sums[i * d + i] * sums[j * d + j]);
+                for (int k = 0; k < j; k++) c -= l[i * d + k] * l[j * d + k];
+                if (j < i) {
+                    l[i * d + j] = c / l[j * d + j];
+                } else if (c < DEPENDENT_RESIDUAL) {
+                    throw new IllegalArgumentException(name + ": " + dependentMessage(l, i, d));
+                } else {
+                    l[i * d + i] = Math.sqrt(c);
+                }
+            }
+        }
+    }
+
+    /** "column 3 is 1 x column 1 + 1 x column 2 ...": the regression of column i on the earlier ones, from the factor. */
+    private static String dependentMessage(double[] l, int i, int d) {
+        double[] beta = new double[i];   // in standardised units: L_<i^T beta = l_i
+        for (int k = i - 1; k >= 0; k--) {
+            double v = l[i * d + k];
+            for (int m = k + 1; m < i; m++) v -= l[m * d + k] * beta[m];
+            beta[k] = v / l[k * d + k];
+        }
+        List<Integer> on = new ArrayList<>();
+        for (int k = 0; k < i; k++) if (Math.abs(beta[k]) > 1e-9) on.add(k);
+        return "column " + (i + 1) + " is a linear combination of column" + (on.size() == 1 ? " " : "s ") + oneBased(on)
+                + " in the training and validation rows: the rows lie on a plane of lower dimension, where a flow has no density "
+                + "(as for a constant column); drop column " + (i + 1);
+    }
+
     /** Replaces a std that is not positive and finite by 1 (the column is then only centred); returns the same array. */
     public static double[] safeStd(double[] std) {
         for (int j = 0; j < std.length; j++) if (!(std[j] > 0) || !Double.isFinite(std[j])) std[j] = 1;
@@ -186,6 +246,10 @@ public final class Preprocessing {
         requireFinite(name, x, train, 0, d);
         requireFinite(name, x, val, s.train() * d, d);
         requireFinite(name, x, test, (s.train() + s.validation()) * d, d);
+        double[] sums = new double[d * d];
+        for (int i = 0; i < s.train(); i++) addOuter(sums, train, i * d, d);
+        for (int i = 0; i < s.validation(); i++) addOuter(sums, val, i * d, d);
+        requireIndependentColumns(name, sums, d, s.train() + s.validation());
         allNotes.add("split " + s.train() + " / " + s.validation() + " / " + s.test() + " rows (train / validation / test); standardised with train+validation mean and std");
         return new Dataset(name, d, train, s.train(), val, s.validation(), test, s.test(), st.mean(), st.std(), deq, allNotes);
     }

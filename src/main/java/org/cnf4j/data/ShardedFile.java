@@ -152,7 +152,7 @@ public final class ShardedFile {
         int vl = nTrain + DataShard.lo(validationBatch, r, shards), vh = nTrain + DataShard.hi(validationBatch, r, shards);
         int sl = fit + DataShard.lo(split.test(), r, shards), sh = fit + DataShard.hi(split.test(), r, shards);
         double[] train = new double[(th - tl) * d], val = new double[(vh - vl) * d], test = new double[(sh - sl) * d];
-        double[] squares = new double[d], far = new double[d], farRaw = new double[d];
+        double[] squares = new double[d], far = new double[d], farRaw = new double[d], sums = new double[d * d], centred = new double[d];
         scan((row, p) -> {
             for (int j = 0; j < d; j++) {
                 double dev = Math.abs(row[j] - mean[j]);
@@ -165,7 +165,9 @@ public final class ShardedFile {
                 for (int j = 0; j < d; j++) {
                     double c = Math.scalb(row[j], shift[j]) - scaledMean[j];
                     squares[j] += c * c;
+                    centred[j] = c;
                 }
+                Preprocessing.addOuter(sums, centred, 0, d);
             }
             if (p >= tl && p < th) System.arraycopy(row, 0, train, (p - tl) * d, d);
             else if (p >= vl && p < vh) System.arraycopy(row, 0, val, (p - vl) * d, d);
@@ -180,6 +182,7 @@ public final class ShardedFile {
                         + " overflows when standardised (|x - mean| / std is beyond the double range); rescale that column");
             }
         }
+        Preprocessing.requireIndependentColumns(name, sums, d, fit);
         Preprocessing.standardise(train, mean, std);
         Preprocessing.standardise(val, mean, std);
         Preprocessing.standardise(test, mean, std);

@@ -61,12 +61,19 @@ class BaselineCommandTest {
                 "--no-plot", "--out", run.toString());
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("baseline: a full-covariance Gaussian has validation NLL "), t.out());
-        // three rows leave one to train on: a covariance of d = 3 from it is the ridge's, not the data's, so no line
-        Path tiny = Files.writeString(dir.resolve("tiny.csv"), "x,y,z\n0.1,0.5,-1\n1.2,0.3,0.4\n-0.7,2.0,0.9\n");
+        // five rows leave three to train on: a covariance of d = 3 from them is the ridge's, not the data's, so no line
+        Path tiny = Files.writeString(dir.resolve("tiny.csv"), "x,y,z\n0.1,0.5,-1\n1.2,0.3,0.4\n-0.7,2.0,0.9\n0.4,-1.1,0.2\n2.2,0.8,-0.3\n");
         Cli.Result few = Cli.run("train", "--data", tiny.toString(), "--iters", "2", "--width", "8", "--nt", "2", "--nt-val", "2",
                 "--no-plot", "--out", dir.resolve("tiny-run").toString());
         assertEquals(0, few.code(), few.err());
         assertFalse(few.out().contains("baseline:"), few.out());
+        // three rows leave two to train and validate on: they span a line of the 3 dimensions, where a flow has no density
+        Path three = Files.writeString(dir.resolve("three.csv"), "x,y,z\n0.1,0.5,-1\n1.2,0.3,0.4\n-0.7,2.0,0.9\n");
+        Cli.Result line = Cli.run("train", "--data", three.toString(), "--iters", "2", "--width", "8", "--no-plot", "--out", dir.resolve("three-run").toString());
+        assertEquals(2, line.code(), line.out());
+        assertEquals("cnf4j: error: " + three + ": the 2 training and validation rows span at most 1 of the 3 dimensions, where a flow has no density; "
+                + "give more rows than columns (many more, to learn a density)", line.err().strip());
+        assertFalse(Files.exists(dir.resolve("three-run")));
         Cli.Result own = Cli.run("eval", "--model", run.toString(), "--mmd-n", "10");
         assertEquals(0, own.code(), own.err());
         assertTrue(own.out().contains("(30 test points)"), own.out());

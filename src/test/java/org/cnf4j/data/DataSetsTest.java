@@ -96,13 +96,42 @@ class DataSetsTest {
     @Test
     void npyFileSource() throws IOException {
         double[] x = new double[40 * 3];
-        for (int k = 0; k < x.length; k++) x[k] = Math.sin(k) + k % 3;
+        // sin(k * k): sin(k) + k % 3 made column 3 an exact combination of columns 1 and 2 (sums of sin and cos of 3i), refused now
+        for (int k = 0; k < x.length; k++) x[k] = Math.sin((double) k * k) + k % 3;
         Path f = dir.resolve("m.npy");
         MatrixFile.write(f, x, 40, 3);
         Dataset ds = DataSets.load(f.toString(), 7);
         assertEquals(3, ds.d());
         assertEquals(40, ds.nTrain() + ds.nValidation() + ds.nTest());
         assertNull(ds.dequantisation());
+    }
+
+    /**
+     * A column that is an exact linear combination of others (a total, a full one-hot block) puts the rows on a plane,
+     * as a constant column puts them on a point: refused, naming the columns. A strong but inexact relation trains.
+     */
+    @Test
+    void linearlyDependentColumnsAreRefused() throws IOException {
+        java.util.SplittableRandom g = new java.util.SplittableRandom(5);
+        double[] x = new double[200 * 4], y = new double[200 * 4];
+        for (int i = 0; i < 200; i++) {
+            double a = g.nextGaussian(), b = g.nextGaussian(), c = g.nextGaussian();
+            double[] row = {a, b, c, 0.5 * a - 3 * c + 7};
+            System.arraycopy(row, 0, x, i * 4, 4);
+            row[3] += 1e-4 * g.nextGaussian();   // a relation up to noise: a thin but real fourth dimension
+            System.arraycopy(row, 0, y, i * 4, 4);
+        }
+        Path f = dir.resolve("dependent.npy"), ok = dir.resolve("nearly.npy");
+        MatrixFile.write(f, x, 200, 4);
+        MatrixFile.write(ok, y, 200, 4);
+        oneLine(assertThrows(IllegalArgumentException.class, () -> DataSets.load(f.toString(), 0)), "dependent.npy",
+                "column 4 is a linear combination of columns 1, 3 in the training and validation rows", "drop column 4");
+        assertEquals(4, DataSets.load(ok.toString(), 0).d());
+        // as few rows as columns: 5 rows of d = 4 leave 4 to fit, which span at most 3 dimensions
+        Path few = dir.resolve("few.npy");
+        MatrixFile.write(few, java.util.Arrays.copyOf(y, 5 * 4), 5, 4);
+        oneLine(assertThrows(IllegalArgumentException.class, () -> DataSets.load(few.toString(), 0)),
+                "the 4 training and validation rows span at most 3 of the 4 dimensions");
     }
 
     @Test

@@ -126,6 +126,20 @@ class ShardedFileTest {
             String got = assertThrows(IllegalArgumentException.class, () -> DataSets.openShards(flat.toString(), 0).load(rr, 2, 2)).getMessage();
             assertEquals(want, got);
         }
+        // a column that is an exact combination of others: the same refusal whichever way the file is read
+        StringBuilder sum = new StringBuilder("a,b,total\n");
+        java.util.SplittableRandom g = new java.util.SplittableRandom(4);
+        for (int i = 0; i < 40; i++) {
+            double a = g.nextDouble(), b = g.nextDouble();
+            sum.append(a).append(',').append(b).append(',').append(2 * a - b + 3).append('\n');
+        }
+        Path total = DataTestUtil.write(tmp.resolve("total.csv"), sum.toString());
+        String whole = assertThrows(IllegalArgumentException.class, () -> DataSets.load(total.toString(), 0)).getMessage();
+        assertTrue(whole.contains("column 3 is a linear combination of columns 1, 2"), whole);
+        for (int r = 0; r < 2; r++) {
+            int rr = r;
+            assertEquals(whole, assertThrows(IllegalArgumentException.class, () -> DataSets.openShards(total.toString(), 0).load(rr, 2, 2)).getMessage());
+        }
         IllegalArgumentException many = assertThrows(IllegalArgumentException.class, () -> DataSets.openShards(continuousCsv(30, 2).toString(), 0).load(0, 5, 3));
         DataTestUtil.oneLine(many, "--batch-shards 5", "use fewer shards");
         assertNull(DataSets.openShards("8gaussians", 0), "toy sets have no file to shard");
