@@ -163,6 +163,8 @@ public final class FlowBuilder {
 
     /** Fits a data source as {@code cnf4j train --data SOURCE} does: a toy name, a .npy or CSV file, or maf:NAME[:ROOT]. */
     public FittedFlow fit(String source) throws IOException {
+        // the run layer's own message speaks of --data and --resume, which a library caller has not
+        if (source == null || source.isBlank()) throw new IllegalArgumentException("fit needs a data source: a toy name, a .npy or CSV file, or maf:NAME");
         o.data(source);
         return run();
     }

@@ -163,6 +163,8 @@ class FittedFlowTest {
         IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> b.fit(new double[][] {{1, 2}, {3, Double.NaN}}));
         assertTrue(nan.getMessage().contains("row 1, column 1"), nan.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.fit(new double[0][]));
+        assertEquals("fit needs a data source: a toy name, a .npy or CSV file, or maf:NAME",
+                assertThrows(IllegalArgumentException.class, () -> b.fit((String) null)).getMessage());
         assertThrows(IllegalArgumentException.class, () -> Cnf4j.otFlow().device("tpu"));
         assertEquals("unknown GPU math 'bf16': use fp32 or tf32",
                 assertThrows(IllegalArgumentException.class, () -> Cnf4j.otFlow().gpuMath("bf16")).getMessage());
