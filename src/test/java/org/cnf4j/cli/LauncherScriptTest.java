@@ -67,5 +67,23 @@ class LauncherScriptTest {
             assertTrue(out.contains("-jar " + jar.toRealPath() + " --version a b"), called + ": " + out);
             assertTrue(!out.contains("building the jar"), "the jar is up to date, nothing is built: " + out);
         }
+        // a memory limit that is not a size is refused before the JVM starts (it failed there as ExceptionInInitializerError)
+        for (String bad : List.of("abc", "1.5G", "-4G")) {
+            ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--version").directory(elsewhere.toFile());
+            pb.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+            pb.environment().put("CNF4J_MAXPHYS", bad);
+            Process p = pb.start();
+            String err = new String(p.getErrorStream().readAllBytes()).strip();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(2, p.exitValue(), bad + ": " + err);
+            assertEquals("cnf4j: error: CNF4J_MAXPHYS='" + bad + "' is not a size: use a whole number with K, M, G or T, or a percentage (e.g. 4G or 50%)", err);
+        }
+        ProcessBuilder ok = new ProcessBuilder("bash", script.toString(), "--version").directory(elsewhere.toFile()).redirectErrorStream(true);
+        ok.environment().put("PATH", bin + ":" + System.getenv("PATH"));
+        ok.environment().put("CNF4J_MAXBYTES", "4GB");
+        Process p = ok.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxbytes=4GB"), out);
     }
 }
