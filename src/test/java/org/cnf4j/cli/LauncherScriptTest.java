@@ -78,6 +78,14 @@ class LauncherScriptTest {
             assertEquals(2, p.exitValue(), bad + ": " + err);
             assertEquals("cnf4j: error: CNF4J_MAXPHYS='" + bad + "' is not a size: use a whole number with K, M, G or T, or a percentage (e.g. 4G or 50%)", err);
         }
+        // cnf4j-spark checks the same variables first thing, before it builds anything
+        ProcessBuilder spark = new ProcessBuilder("bash", Fixtures.root().resolve("cnf4j-spark").toString(), "score", "--help").directory(elsewhere.toFile());
+        spark.environment().put("CNF4J_MAXBYTES", "6 G");
+        Process sp = spark.start();
+        String sparkErr = new String(sp.getErrorStream().readAllBytes()).strip();
+        assertTrue(sp.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(2, sp.exitValue(), sparkErr);
+        assertEquals("cnf4j-spark: error: CNF4J_MAXBYTES='6 G' is not a size: use a whole number with K, M, G or T, or a percentage (e.g. 4G or 50%)", sparkErr);
         ProcessBuilder ok = new ProcessBuilder("bash", script.toString(), "--version").directory(elsewhere.toFile()).redirectErrorStream(true);
         ok.environment().put("PATH", bin + ":" + System.getenv("PATH"));
         ok.environment().put("CNF4J_MAXBYTES", "4GB");
