@@ -318,6 +318,11 @@ public final class TrainingRun {
             if (jkoSteps > 0 && iters != null && iters != saved.iters()) {
                 throw new IllegalArgumentException("a JKO-Flow run keeps its per-subproblem budget (" + saved.iters() + " iterations); start a new run for another");
             }
+            // --iters only raises the budget: a lower one was ignored, and the run went on to its own budget
+            if (jkoSteps == 0 && iters != null && iters < saved.iters()) {
+                throw new IllegalArgumentException("--iters " + iters + " is below the " + saved.iters() + " iterations " + dir + " was started with, and "
+                        + "--resume only raises the budget: give --iters above " + saved.iters() + ", or leave it out to train to " + saved.iters());
+            }
             String changed = run.dataFileChange();
             if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
             TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));

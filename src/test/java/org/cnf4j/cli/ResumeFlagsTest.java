@@ -92,6 +92,10 @@ class ResumeFlagsTest {
         Cli.Result again = Cli.run("train", "--out", run.toString(), "--resume");
         assertEquals(0, again.code(), again.err());
         assertTrue(again.out().contains("resuming " + run + " at iteration 8 of 8 "), again.out());
+        // below the budget the run was started with: it was ignored, and the run trained on to its own budget
+        String low = resumeFails(2, run, "--iters", "3");
+        assertEquals("cnf4j: error: --iters 3 is below the 4 iterations " + run + " was started with, and --resume only raises the budget: "
+                + "give --iters above 4, or leave it out to train to 4", low);
     }
 
     @Test
