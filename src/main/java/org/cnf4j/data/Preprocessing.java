@@ -151,7 +151,7 @@ public final class Preprocessing {
         }
     }
 
-    /** "column 3 is 1 x column 1 + 1 x column 2 ...": the regression of column i on the earlier ones, from the factor. */
+    /** "column 3 is a linear combination of columns 1, 2 ...": the earlier columns with a weight in the regression of column i on them. */
     private static String dependentMessage(double[] l, int i, int d) {
         double[] beta = new double[i];   // in standardised units: L_<i^T beta = l_i
         for (int k = i - 1; k >= 0; k--) {

@@ -325,7 +325,7 @@ public final class TrainingRun {
             }
             String changed = run.dataFileChange();
             if (changed != null) throw new IOException(changed + ": resuming would train on other data; restore the file or start a new run");
-            TrainConfig cfg = saved.withIters(Math.max(saved.iters(), iters != null ? iters : saved.iters()));
+            TrainConfig cfg = saved.withIters(iters != null ? iters : saved.iters());   // never below saved.iters(): refused above
             int shards = run.loadOption(BATCH_SHARDS).asInt(1);
             RunProtocol protocol = RunProtocol.load(run);
             DataShard shard = loadShard(source, cfg, shards, task, protocol.toySamples());
